@@ -1,0 +1,32 @@
+package dev.starvation.common;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+
+class CpuWorkTest {
+
+    @Test
+    void burnsCpuTimeNotWallTimeAlone() {
+        var bean = ManagementFactory.getThreadMXBean();
+        long cpuBefore = bean.getCurrentThreadCpuTime();
+        assertThat(CpuWork.burn(Duration.ofMillis(300))).isTrue();
+        long cpuMillis = (bean.getCurrentThreadCpuTime() - cpuBefore) / 1_000_000;
+        // A sleep would use next to no CPU; the busy loop uses most of its length even on a shared core.
+        assertThat(cpuMillis).isGreaterThan(100);
+    }
+
+    @Test
+    void stopsEarlyWhenInterrupted() throws Exception {
+        AtomicBoolean finished = new AtomicBoolean(true);
+        Thread t = new Thread(() -> finished.set(CpuWork.burn(Duration.ofSeconds(30))));
+        t.start();
+        t.interrupt();
+        t.join(5_000);
+        assertThat(t.isAlive()).isFalse();
+        assertThat(finished).isFalse();
+    }
+}
