@@ -1,0 +1,100 @@
+package dev.starvation.walkthrough;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.jfree.chart.ChartUtils;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.plot.ValueMarker;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.chart.ui.RectangleAnchor;
+import org.jfree.chart.ui.TextAnchor;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+
+/** Draws the walkthrough's two PNG charts, headless: probe latency (bug vs fix) and poll gaps (naive vs offload). */
+final class Charts {
+
+    private static final int WIDTH = 1000;
+    private static final int HEIGHT = 500;
+    private static final Color[] COLOURS = {new Color(0xD62728), new Color(0x2CA02C), new Color(0x1F77B4)};
+
+    private Charts() {
+    }
+
+    /** Probe latency over time, one line per run, failed probes drawn as their own series so timeouts stand out. */
+    static Path probeLatency(Path file, List<ProbeSeries> runs, double timeoutMillis) throws IOException {
+        XYSeriesCollection data = new XYSeriesCollection();
+        for (ProbeSeries run : runs) {
+            XYSeries all = new XYSeries(run.name(), false, true);
+            XYSeries failed = new XYSeries(run.name() + ": failed probes", false, true);
+            for (ProbeSeries.Point p : run.points()) {
+                all.add(p.seconds(), p.millis());
+                if (p.failed()) {
+                    failed.add(p.seconds(), p.millis());
+                }
+            }
+            data.addSeries(all);
+            data.addSeries(failed);
+        }
+        XYPlot plot = plot(data, "seconds since the first probe", "probe latency (ms)");
+        XYLineAndShapeRenderer renderer = (XYLineAndShapeRenderer) plot.getRenderer();
+        for (int i = 0; i < runs.size(); i++) {
+            Color c = COLOURS[i % COLOURS.length];
+            renderer.setSeriesPaint(2 * i, c);
+            renderer.setSeriesPaint(2 * i + 1, c.darker());
+            renderer.setSeriesLinesVisible(2 * i + 1, false);
+            renderer.setSeriesShape(2 * i + 1, new java.awt.geom.Rectangle2D.Double(-6, -6, 12, 12));
+        }
+        plot.addRangeMarker(marker(timeoutMillis, "probe timeout " + (long) timeoutMillis + " ms"));
+        return save(file, "Liveness probe latency: blocking handler vs offloaded", plot);
+    }
+
+    /** The gap between polls over time, one line per consumer, against max.poll.interval.ms. */
+    static Path pollGaps(Path file, List<PollGaps> runs, double maxPollIntervalMillis) throws IOException {
+        XYSeriesCollection data = new XYSeriesCollection();
+        for (PollGaps run : runs) {
+            XYSeries s = new XYSeries(run.name(), false, true);
+            run.points().forEach(p -> s.add(p[0], p[1]));
+            data.addSeries(s);
+        }
+        XYPlot plot = plot(data, "seconds since the consumer started", "gap between polls (ms)");
+        for (int i = 0; i < runs.size(); i++) {
+            plot.getRenderer().setSeriesPaint(i, COLOURS[i % COLOURS.length]);
+        }
+        plot.addRangeMarker(marker(maxPollIntervalMillis, "max.poll.interval.ms " + (long) maxPollIntervalMillis));
+        double top = Math.max(maxPollIntervalMillis * 1.2,
+                runs.stream().mapToDouble(PollGaps::maxGapMillis).max().orElse(0) * 1.1);
+        plot.getRangeAxis().setRange(0, top);
+        return save(file, "Gap between poll() calls: naive loop vs offloading consumer", plot);
+    }
+
+    private static XYPlot plot(XYSeriesCollection data, String xLabel, String yLabel) {
+        XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
+        XYPlot plot = new XYPlot(data, new NumberAxis(xLabel), new NumberAxis(yLabel), renderer);
+        plot.setBackgroundPaint(Color.WHITE);
+        plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
+        plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+        return plot;
+    }
+
+    private static ValueMarker marker(double value, String label) {
+        ValueMarker m = new ValueMarker(value, Color.BLACK, new BasicStroke(1.5f, BasicStroke.CAP_BUTT,
+                BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
+        m.setLabel(label);
+        m.setLabelAnchor(RectangleAnchor.TOP_LEFT);
+        m.setLabelTextAnchor(TextAnchor.BOTTOM_LEFT);
+        return m;
+    }
+
+    private static Path save(Path file, String title, XYPlot plot) throws IOException {
+        JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
+        chart.setBackgroundPaint(Color.WHITE);
+        ChartUtils.saveChartAsPNG(file.toFile(), chart, WIDTH, HEIGHT);
+        return file;
+    }
+}

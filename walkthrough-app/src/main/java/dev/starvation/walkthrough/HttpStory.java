@@ -1,0 +1,97 @@
+package dev.starvation.walkthrough;
+
+import dev.starvation.common.SummaryLine;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Act 1: one event loop, a blocking request and a liveness probe; then the offload fix, four loops, a tuned probe. */
+final class HttpStory extends Story {
+
+    private static final String PERIOD = "500ms";
+    private static final String TIMEOUT = "500ms";
+    private static final double TIMEOUT_MS = 500;
+    private static final String STALL_SECONDS = "3";
+
+    private final Terminal terminal;
+    private final Path jar;
+    private final Path out;
+    private final RunTable table;
+
+    /** A server child process and where it listens. */
+    private record Server(DemoProcess process, String url) implements AutoCloseable {
+        @Override
+        public void close() throws InterruptedException {
+            process.close();
+        }
+    }
+
+    HttpStory(Terminal terminal, Path jar, Path out, RunTable table, List<String> broken) {
+        super(broken);
+        this.terminal = terminal;
+        this.jar = jar;
+        this.out = out;
+        this.table = table;
+    }
+
+    /** Tells the act and returns the probe-latency chart. */
+    Path tell() throws Exception {
+        List<ProbeSeries> chart = new ArrayList<>();
+        try (Server server = server(1)) {
+            terminal.heading("1a. http-demo, one event loop: a request sleeps " + STALL_SECONDS
+                    + " s on the loop while a liveness probe runs (every " + PERIOD + ", " + TIMEOUT
+                    + " to answer, restart after 3 failures)");
+            String run = "blocking on the loop";
+            DemoProcess bug = probeDuring(server, "/processing", TIMEOUT, run);
+            SummaryLine s = bug.summary();
+            expect(s.get("restart").equals("yes"), run, "restart=yes", s);
+            expect(server.process().lines().stream().anyMatch(l -> l.contains("STALL")), run,
+                    "a STALL line from the server", s);
+            chart.add(ProbeSeries.parse("/processing (sleeps on the event loop)", bug.lines(), TIMEOUT_MS));
+
+            terminal.heading("1b. The fix: the same sleep on a bounded worker pool; the loop stays free for /health");
+            run = "offloaded to workers";
+            DemoProcess fix = probeDuring(server, "/processing_fixed", TIMEOUT, run);
+            s = fix.summary();
+            expect(s.getLong("failed") == 0, run, "failed=0", s);
+            chart.add(ProbeSeries.parse("/processing_fixed (worker pool)", fix.lines(), TIMEOUT_MS));
+        }
+        try (Server server = server(4)) {
+            terminal.heading("1c. More event loops: four loops, the same blocking request. A connection stays on the"
+                    + " loop it was given, so probes that land on the blocked loop still fail: the limit only moves");
+            probeDuring(server, "/processing", TIMEOUT, "4 event loops").summary();
+        }
+        try (Server server = server(1)) {
+            terminal.heading("1d. Tuning the probe instead: a timeout longer than the stall hides it"
+                    + " (and a truly hung pod is noticed later)");
+            String run = "tuned probe (timeout 4s)";
+            SummaryLine s = probeDuring(server, "/processing", "4s", run).summary();
+            expect(s.get("restart").equals("no"), run, "restart=no", s);
+        }
+        return Charts.probeLatency(out.resolve("probe-latency.png"), chart, TIMEOUT_MS);
+    }
+
+    private Server server(int loops) throws Exception {
+        int port = freePort();
+        DemoProcess process = DemoProcess.start(terminal, "server", jar, List.of("server", "--port",
+                String.valueOf(port), "--event-loops", String.valueOf(loops)));
+        process.awaitLine("SERVER listening", Duration.ofSeconds(30));
+        return new Server(process, "http://127.0.0.1:" + port);
+    }
+
+    /** Starts a probe, fires one request at {@code path} once the probe is green, and waits for the probe's verdict. */
+    private DemoProcess probeDuring(Server server, String path, String timeout, String run) throws Exception {
+        DemoProcess probe = DemoProcess.start(terminal, "probe", jar, List.of("probe", "--url",
+                server.url() + "/health", "--period", PERIOD, "--timeout", timeout, "--failure-threshold", "3",
+                "--count", "14"));
+        probe.awaitLines("PROBE ok", 2, Duration.ofSeconds(30));
+        try (DemoProcess load = DemoProcess.start(terminal, "load", jar, List.of("load", "--url",
+                server.url() + path + "?seconds=" + STALL_SECONDS, "--requests", "1"))) {
+            probe.awaitExit(Duration.ofSeconds(60));
+            load.awaitExit(Duration.ofSeconds(30));
+        }
+        table.probe("http: " + run, probe.summary());
+        return probe;
+    }
+}

@@ -1,0 +1,54 @@
+package dev.starvation.walkthrough;
+
+import dev.starvation.common.SummaryLine;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The table that ends the walkthrough: every run side by side, read from the runs' own SUMMARY lines. */
+final class RunTable {
+
+    private static final String[] HEADER = {"run", "probe failures", "restart verdict", "rebalances", "duplicates",
+        "committed"};
+
+    private final List<String[]> rows = new ArrayList<>();
+
+    /** A probe run: failures and the restart verdict from {@code SUMMARY probes=… failed=… restart=…}. */
+    void probe(String run, SummaryLine s) {
+        rows.add(new String[] {run, s.get("failed"), s.get("restart"), "-", "-", "-"});
+    }
+
+    /** A consumer run: rebalances, duplicates and committed offsets from its {@code SUMMARY mode=…} line. */
+    void consumer(String run, SummaryLine s) {
+        rows.add(new String[] {run, "-", "-", s.get("rebalances"), s.get("duplicates"), s.get("committed")});
+    }
+
+    @Override
+    public String toString() {
+        int[] widths = new int[HEADER.length];
+        List<String[]> all = new ArrayList<>();
+        all.add(HEADER);
+        all.addAll(rows);
+        for (String[] row : all) {
+            for (int i = 0; i < row.length; i++) {
+                widths[i] = Math.max(widths[i], row[i].length());
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int r = 0; r < all.size(); r++) {
+            String[] row = all.get(r);
+            for (int i = 0; i < row.length; i++) {
+                sb.append(i == 0 ? String.format("%-" + widths[i] + "s", row[i])
+                        : String.format("  %" + widths[i] + "s", row[i]));
+            }
+            sb.append('\n');
+            if (r == 0) {
+                int total = widths.length * 2 - 2;
+                for (int w : widths) {
+                    total += w;
+                }
+                sb.append("-".repeat(total)).append('\n');
+            }
+        }
+        return sb.toString();
+    }
+}

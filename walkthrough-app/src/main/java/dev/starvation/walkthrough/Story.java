@@ -1,0 +1,34 @@
+package dev.starvation.walkthrough;
+
+import dev.starvation.common.SummaryLine;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.util.List;
+
+/** What the two stories share: checking that a run told what it should, so a walkthrough that did not show it says so. */
+abstract class Story {
+
+    /** Which demo {@code --only} keeps. */
+    enum Only { http, kafka }
+
+    private final List<String> broken;
+
+    Story(List<String> broken) {
+        this.broken = broken;
+    }
+
+    /** Records a broken expectation unless {@code holds}; the walkthrough then ends non-zero, naming it. */
+    void expect(boolean holds, String run, String what, SummaryLine seen) {
+        if (!holds) {
+            broken.add(run + ": expected " + what + ", saw " + seen);
+        }
+    }
+
+    /** A loopback port free right now, for a child process to listen on. */
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+}

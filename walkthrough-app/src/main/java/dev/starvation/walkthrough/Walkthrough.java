@@ -1,0 +1,66 @@
+package dev.starvation.walkthrough;
+
+import dev.starvation.common.Cli;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** The {@code ./walkthrough} story: both demos, bug then fixes, each act announced, ending in one table and two charts. */
+@Command(name = "walkthrough", mixinStandardHelpOptions = true,
+        description = "Runs the http-demo and kafka-demo acts in order and puts their SUMMARY lines side by side.")
+public final class Walkthrough implements Callable<Integer> {
+
+    @Option(names = "--http-jar", description = "The http-demo jar (default: ${DEFAULT-VALUE}).")
+    Path httpJar = Path.of("http-demo/target/http-demo.jar");
+
+    @Option(names = "--kafka-jar", description = "The kafka-demo jar (default: ${DEFAULT-VALUE}).")
+    Path kafkaJar = Path.of("kafka-demo/target/kafka-demo.jar");
+
+    @Option(names = "--out", description = "Where the charts go (default: ${DEFAULT-VALUE}).")
+    Path out = Path.of("target/walkthrough");
+
+    @Option(names = "--only", description = "Run one demo only: http or kafka.")
+    Story.Only only;
+
+    @Option(names = "--color", description = "Colour the output (./walkthrough sets it on a TTY unless NO_COLOR is set).")
+    boolean colour;
+
+    public static void main(String[] args) {
+        System.setProperty("java.awt.headless", "true");
+        System.exit(Cli.run(new Walkthrough(), args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        for (Path jar : List.of(httpJar, kafkaJar)) {
+            if (!Files.isRegularFile(jar)) {
+                throw new IllegalArgumentException(jar + " is missing: build it with mvn -q -DskipTests package");
+            }
+        }
+        Files.createDirectories(out);
+        Terminal terminal = new Terminal(System.out, colour);
+        RunTable table = new RunTable();
+        List<String> broken = new ArrayList<>();
+        List<Path> charts = new ArrayList<>();
+        long start = System.nanoTime();
+        if (only != Story.Only.kafka) {
+            charts.add(new HttpStory(terminal, httpJar, out, table, broken).tell());
+        }
+        if (only != Story.Only.http) {
+            charts.add(new KafkaStory(terminal, kafkaJar, out, table, broken).tell());
+        }
+        terminal.heading("All runs side by side (from their SUMMARY lines)");
+        terminal.plain(table.toString());
+        charts.forEach(c -> terminal.plain("chart: " + c.toAbsolutePath().normalize()));
+        terminal.plain(String.format("walkthrough took %d s", (System.nanoTime() - start) / 1_000_000_000L));
+        if (!broken.isEmpty()) {
+            broken.forEach(b -> terminal.plain("NOT AS EXPECTED: " + b));
+            return Cli.FAILED;
+        }
+        return 0;
+    }
+}
