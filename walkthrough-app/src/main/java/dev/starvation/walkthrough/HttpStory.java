@@ -14,11 +14,6 @@ final class HttpStory extends Story {
     private static final double TIMEOUT_MS = 500;
     private static final String STALL_SECONDS = "3";
 
-    private final Terminal terminal;
-    private final Path jar;
-    private final Path out;
-    private final RunTable table;
-
     /** A server child process and where it listens. */
     private record Server(DemoProcess process, String url) implements AutoCloseable {
         @Override
@@ -28,11 +23,7 @@ final class HttpStory extends Story {
     }
 
     HttpStory(Terminal terminal, Path jar, Path out, RunTable table, List<String> broken) {
-        super(broken);
-        this.terminal = terminal;
-        this.jar = jar;
-        this.out = out;
-        this.table = table;
+        super(terminal, jar, out, table, broken);
     }
 
     /** Tells the act and returns the probe-latency chart. */

@@ -13,17 +13,8 @@ final class KafkaStory extends Story {
     private static final String PROCESS_MS = "1500";
     private static final double MAX_POLL_INTERVAL_MS = 3000;
 
-    private final Terminal terminal;
-    private final Path jar;
-    private final Path out;
-    private final RunTable table;
-
     KafkaStory(Terminal terminal, Path jar, Path out, RunTable table, List<String> broken) {
-        super(broken);
-        this.terminal = terminal;
-        this.jar = jar;
-        this.out = out;
-        this.table = table;
+        super(terminal, jar, out, table, broken);
     }
 
     /** Tells the act and returns the poll-gap chart. */

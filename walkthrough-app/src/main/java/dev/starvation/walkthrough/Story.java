@@ -4,6 +4,7 @@ import dev.starvation.common.SummaryLine;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Path;
 import java.util.List;
 
 /** What the two stories share: checking that a run told what it should, so a walkthrough that did not show it says so. */
@@ -12,9 +13,17 @@ abstract class Story {
     /** Which demo {@code --only} keeps. */
     enum Only { http, kafka }
 
+    final Terminal terminal;
+    final Path jar;
+    final Path out;
+    final RunTable table;
     private final List<String> broken;
 
-    Story(List<String> broken) {
+    Story(Terminal terminal, Path jar, Path out, RunTable table, List<String> broken) {
+        this.terminal = terminal;
+        this.jar = jar;
+        this.out = out;
+        this.table = table;
         this.broken = broken;
     }
 
