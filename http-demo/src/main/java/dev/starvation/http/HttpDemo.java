@@ -1,7 +1,21 @@
 package dev.starvation.http;
 
-/** Placeholder entry point; replaced by the http-demo work. */
-public final class HttpDemo {
+import dev.starvation.common.Cli;
+import picocli.CommandLine.Command;
+
+/** The http-demo's one entry point: {@code server}, {@code probe} and {@code load}. */
+@Command(name = "http-demo", mixinStandardHelpOptions = true, version = "http-demo 1.0",
+        subcommands = {ServerCommand.class, ProbeCommand.class, LoadCommand.class},
+        description = "A single-loop Netty server that starves its own liveness probe, the fixes, and a"
+                + " Kubernetes-faithful probe.")
+public final class HttpDemo implements Runnable {
+
     public static void main(String[] args) {
+        System.exit(Cli.run(new HttpDemo(), args));
+    }
+
+    @Override
+    public void run() {
+        Cli.commandLine(this).usage(System.out);
     }
 }

@@ -1,0 +1,52 @@
+package dev.starvation.http;
+
+import dev.starvation.common.LogCapture;
+import java.net.URI;
+import picocli.CommandLine;
+
+/** The server in this JVM on a free loopback port, configured with the {@code server} command's own options. */
+final class InProcessServer implements RunningServer {
+
+    private final DemoServer server;
+    private final LogCapture log;
+    private final URI base;
+
+    private InProcessServer(ServerConfig config) throws InterruptedException {
+        this.log = LogCapture.start();
+        this.server = new DemoServer(config);
+        this.base = URI.create("http://127.0.0.1:" + server.start());
+    }
+
+    /** Starts a server as {@code server ARGS} would, on port 0. */
+    static InProcessServer start(String... serverArgs) throws InterruptedException {
+        ServerCommand command = CommandLine.populateCommand(new ServerCommand(), serverArgs);
+        return new InProcessServer(command.config().withPort(0));
+    }
+
+    DemoServer server() {
+        return server;
+    }
+
+    LogCapture capture() {
+        return log;
+    }
+
+    @Override
+    public URI base() {
+        return base;
+    }
+
+    @Override
+    public String log() {
+        return String.join("\n", log.lines()) + "\n" + String.join("\n", log.stacksOf("STALL"));
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        try {
+            server.close();
+        } finally {
+            log.close();
+        }
+    }
+}
