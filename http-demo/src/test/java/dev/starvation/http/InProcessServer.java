@@ -2,6 +2,7 @@ package dev.starvation.http;
 
 import dev.starvation.common.LogCapture;
 import java.net.URI;
+import java.time.Duration;
 import picocli.CommandLine;
 
 /** The server in this JVM on a free loopback port, configured with the {@code server} command's own options. */
@@ -15,6 +16,17 @@ final class InProcessServer implements RunningServer {
         this.log = LogCapture.start();
         this.server = new DemoServer(config);
         this.base = URI.create("http://127.0.0.1:" + server.start());
+        warmUp();
+    }
+
+    /**
+     * A cold JVM loads the HTTP classes on the event loop during its first requests, a stall of its own that a
+     * startup probe would cover; tests start once that is over.
+     */
+    private void warmUp() {
+        for (String path : new String[] {"/health", "/processing_fixed?seconds=0", "/health"}) {
+            HttpGetOnce.get(base.resolve(path), Duration.ofSeconds(5));
+        }
     }
 
     /** Starts a server as {@code server ARGS} would, on port 0. */

@@ -7,6 +7,8 @@ import dev.starvation.common.SummaryLine;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The probe verdicts of the story, written once: subclasses run them against the server in this JVM and, where Docker
@@ -33,26 +35,19 @@ abstract class ProbeVerdictScenarios {
         return verdict;
     }
 
-    @Test
-    void blockingHandlerMakesProbeFailThreeTimesInARow() throws Exception {
+    @ParameterizedTest(name = "{0} on the event loop makes the probe fail three times in a row")
+    @CsvSource({
+        "/processing,      dev.starvation.http.Work$1.perform",
+        "/processing_busy, dev.starvation.common.CpuWork.burn"})
+    void workOnTheLoopMakesProbeFailThreeTimesInARow(String path, String blockingFrame) throws Exception {
         try (RunningServer server = start("--event-loops", "1")) {
-            SummaryLine verdict = probeWhile(server, "/processing?seconds=" + STALL, 1, TIMEOUT, 15);
+            SummaryLine verdict = probeWhile(server, path + "?seconds=" + STALL, 1, TIMEOUT, 15);
 
             assertThat(verdict.getLong("max_consecutive_failures")).isGreaterThanOrEqualTo(3);
             assertThat(verdict.get("restart")).isEqualTo("yes");
+            // The STALL line's stack names the handler and the code in it that holds the loop.
             assertThat(server.log()).containsPattern("STALL event loop \\S+ blocked for \\d+ ms \\(limit 200 ms\\)")
-                    .contains("dev.starvation.http.DemoHandler.channelRead0", "dev.starvation.http.Work");
-        }
-    }
-
-    @Test
-    void cpuBoundHandlerMakesProbeFailThreeTimesInARow() throws Exception {
-        try (RunningServer server = start("--event-loops", "1")) {
-            SummaryLine verdict = probeWhile(server, "/processing_busy?seconds=" + STALL, 1, TIMEOUT, 15);
-
-            assertThat(verdict.getLong("max_consecutive_failures")).isGreaterThanOrEqualTo(3);
-            assertThat(verdict.get("restart")).isEqualTo("yes");
-            assertThat(server.log()).contains("STALL event loop", "dev.starvation.common.CpuWork.burn");
+                    .contains("dev.starvation.http.DemoHandler.channelRead0", blockingFrame);
         }
     }
 
