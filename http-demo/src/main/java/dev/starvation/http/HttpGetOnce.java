@@ -38,11 +38,7 @@ final class HttpGetOnce {
                     + USER_AGENT + "\r\nAccept: */*\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             out.flush();
             int status = readStatus(socket.getInputStream(), socket, deadline);
-            long millis = elapsedMillis(start);
-            if (status >= 200 && status < 400) {
-                return ProbeOutcome.success(millis);
-            }
-            return ProbeOutcome.failed(millis, "status " + status);
+            return ProbeOutcome.answered(status, elapsedMillis(start));
         } catch (SocketTimeoutException e) {
             return ProbeOutcome.failed(elapsedMillis(start), "timeout after " + timeout.toMillis() + "ms");
         } catch (ConnectException e) {

@@ -1,11 +1,14 @@
 package dev.starvation.http;
 
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
@@ -24,10 +27,22 @@ import org.slf4j.LoggerFactory;
 final class WorkOffloader {
 
     private static final Logger LOG = LoggerFactory.getLogger(WorkOffloader.class);
+    /** Thrown on every refusal in a flood, so it is made once and carries no stack. */
+    private static final RejectedExecutionException FULL = new RejectedExecutionException("worker pool full") {
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
+        }
+    };
+    private static final long REJECT_LOG_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final ThreadPoolExecutor pool;
     private final AtomicLong rejected = new AtomicLong();
+    private final AtomicLong rejectedUnlogged = new AtomicLong();
+    private volatile long lastRejectLog = System.nanoTime() - REJECT_LOG_EVERY_NANOS;
     private final AtomicLong completed = new AtomicLong();
+    /** Answers handed to the loops but not yet written: shutdown waits for them before the loops close the sockets. */
+    private final Set<ChannelFuture> unwritten = ConcurrentHashMap.newKeySet();
 
     WorkOffloader(int workers, int queue) {
         AtomicInteger n = new AtomicInteger();
@@ -39,7 +54,9 @@ final class WorkOffloader {
         // --queue 0 means no backlog at all; ArrayBlockingQueue cannot have capacity 0.
         this.pool = new ThreadPoolExecutor(workers, workers, 0, TimeUnit.MILLISECONDS,
                 queue == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(queue), threads,
-                new ThreadPoolExecutor.AbortPolicy());
+                (job, pool) -> {
+                    throw FULL;
+                });
     }
 
     /** Runs {@code work} on a worker and sends what it returns; answers 503 with Retry-After if the pool is full. */
@@ -52,9 +69,21 @@ final class WorkOffloader {
             if (pool.isShutdown()) {
                 job.refuse("shutting down: no new work is taken");
             } else {
-                LOG.info("REJECT 503 worker pool full ({} busy, {} queued)", pool.getActiveCount(), pool.getQueue().size());
+                logRejection();
                 job.refuse("busy: every worker is taken and the queue is full, retry later");
             }
+        }
+    }
+
+    /** One REJECT line a second at most: a flood of refusals must not become a flood of log lines on the loop. */
+    private void logRejection() {
+        long unlogged = rejectedUnlogged.incrementAndGet();
+        long now = System.nanoTime();
+        if (now - lastRejectLog >= REJECT_LOG_EVERY_NANOS) {
+            lastRejectLog = now;
+            rejectedUnlogged.addAndGet(-unlogged);
+            LOG.info("REJECT 503 x{} worker pool full ({} busy, {} queued)", unlogged, pool.getActiveCount(),
+                    pool.getQueue().size());
         }
     }
 
@@ -72,14 +101,19 @@ final class WorkOffloader {
 
         @Override
         public void run() {
-            Responses.send(ctx, work.get(), keepAlive);
+            track(Responses.send(ctx, work.get(), keepAlive));
             completed.incrementAndGet();
         }
 
         void refuse(String why) {
             FullHttpResponse busy = Responses.text(HttpResponseStatus.SERVICE_UNAVAILABLE, why);
             busy.headers().setInt(HttpHeaderNames.RETRY_AFTER, 1);
-            Responses.send(ctx, busy, false);
+            track(Responses.send(ctx, busy, false));
+        }
+
+        private void track(ChannelFuture write) {
+            unwritten.add(write);
+            write.addListener(f -> unwritten.remove(write));
         }
     }
 
@@ -87,6 +121,7 @@ final class WorkOffloader {
     boolean shutdown(Duration grace) throws InterruptedException {
         pool.shutdown();
         if (pool.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+            awaitWrites(Duration.ofSeconds(2));
             return true;
         }
         // Work still queued never started: tell its clients rather than leave them hanging.
@@ -94,7 +129,16 @@ final class WorkOffloader {
             ((Job) neverStarted).refuse("shutting down: the grace period ended before this work started");
         }
         pool.awaitTermination(2, TimeUnit.SECONDS);
+        awaitWrites(Duration.ofSeconds(2));
         return false;
+    }
+
+    /** Waits, up to {@code limit}, until every answer the workers produced has been written. */
+    private void awaitWrites(Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        for (ChannelFuture write : Set.copyOf(unwritten)) {
+            write.awaitUninterruptibly(Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+        }
     }
 
     long rejected() {

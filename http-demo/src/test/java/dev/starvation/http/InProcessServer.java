@@ -1,9 +1,10 @@
 package dev.starvation.http;
 
+import dev.starvation.common.Cli;
 import dev.starvation.common.LogCapture;
 import java.net.URI;
 import java.time.Duration;
-import picocli.CommandLine;
+
 
 /** The server in this JVM on a free loopback port, configured with the {@code server} command's own options. */
 final class InProcessServer implements RunningServer {
@@ -31,7 +32,8 @@ final class InProcessServer implements RunningServer {
 
     /** Starts a server as {@code server ARGS} would, on port 0. */
     static InProcessServer start(String... serverArgs) throws InterruptedException {
-        ServerCommand command = CommandLine.populateCommand(new ServerCommand(), serverArgs);
+        ServerCommand command = new ServerCommand();
+        Cli.commandLine(command).parseArgs(serverArgs);
         return new InProcessServer(command.config().withPort(0));
     }
 
