@@ -86,6 +86,11 @@ public record ConsumerSettings(String bootstrapServers, String topic, String gro
         return Duration.ofMillis(Math.max(1, Math.round(maxPollIntervalMs * stallShare)));
     }
 
+    /** The classic protocol's heartbeat: Kafka's 3 s, or a fifth of max.poll.interval.ms if that is shorter. */
+    int classicHeartbeatMs() {
+        return Math.max(100, Math.min(3_000, maxPollIntervalMs / 5));
+    }
+
     /** The group protocol as printed in the SUMMARY line. */
     public String protocolName() {
         return protocol.name().toLowerCase(Locale.ROOT);
@@ -104,6 +109,12 @@ public record ConsumerSettings(String bootstrapServers, String topic, String gro
         p.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, String.valueOf(maxPollIntervalMs));
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        if (protocol == GroupProtocol.CLASSIC) {
+            // A classic member hears of a rebalance only at its next heartbeat (3 s by default) and is dropped if it
+            // has not rejoined within the rebalance timeout, which is max.poll.interval.ms: with second-scale
+            // intervals the heartbeat must come back several times within one interval.
+            p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, String.valueOf(classicHeartbeatMs()));
+        }
         if (protocol == GroupProtocol.CLASSIC && mode == Mode.OFFLOAD) {
             // Incremental rebalances: a member joining takes partitions away one by one, the rest keep their work.
             p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());

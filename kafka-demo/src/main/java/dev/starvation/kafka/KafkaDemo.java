@@ -1,6 +1,7 @@
 package dev.starvation.kafka;
 
 import dev.starvation.common.Cli;
+import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -18,9 +19,18 @@ public final class KafkaDemo implements Runnable {
         System.exit(run(args));
     }
 
-    /** Runs a subcommand in this JVM and returns its exit code (what tests call). */
+    /** Runs a subcommand in this JVM and returns its exit code. */
     public static int run(String... args) {
-        return Cli.commandLine(new KafkaDemo()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
+        return commandLine().execute(args);
+    }
+
+    /** Runs a subcommand in this JVM with its messages and errors going to {@code out} and {@code err} (for tests). */
+    public static int run(PrintWriter out, PrintWriter err, String... args) {
+        return commandLine().setOut(out).setErr(err).execute(args);
+    }
+
+    private static CommandLine commandLine() {
+        return Cli.commandLine(new KafkaDemo()).setCaseInsensitiveEnumValuesAllowed(true);
     }
 
     @Override
