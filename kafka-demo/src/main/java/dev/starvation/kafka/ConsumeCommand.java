@@ -100,7 +100,7 @@ final class ConsumeCommand implements Callable<Integer> {
 
     private ConsumerSettings settings(String bootstrapServers) {
         return new ConsumerSettings(bootstrapServers, topic, group != null ? group : "demo-" + mode, mode,
-                groupProtocol, Duration.ofMillis(Math.max(-1, processMs)), maxPollRecords, maxPollIntervalMs,
+                groupProtocol, Duration.ofMillis(processMs), maxPollRecords, maxPollIntervalMs,
                 workers != null ? workers : Runtime.getRuntime().availableProcessors(), stallSharePercent / 100.0,
                 expect, duration, shutdownGrace, pollGaps);
     }
