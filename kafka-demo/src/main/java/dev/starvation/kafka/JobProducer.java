@@ -43,9 +43,11 @@ public final class JobProducer {
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, String.valueOf(SEND_TIMEOUT.toMillis()));
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+            // Round robin rather than by key hash: the partitions get equal shares, so the work is spread evenly.
+            int partitions = producer.partitionsFor(topic).size();
             List<Future<RecordMetadata>> sent = new ArrayList<>(count);
             for (int i = first; i < first + count; i++) {
-                sent.add(producer.send(new ProducerRecord<>(topic, "job-" + i, value.apply(i))));
+                sent.add(producer.send(new ProducerRecord<>(topic, i % partitions, "job-" + i, value.apply(i))));
             }
             sent.forEach(f -> Waiting.get(f, SEND_TIMEOUT, "cannot send to " + topic));
         }

@@ -36,6 +36,10 @@ public final class OffloadingConsumer extends PollLoop {
 
     private static final Logger LOG = LoggerFactory.getLogger(OffloadingConsumer.class);
     private static final Duration COMMIT_RETRY = Duration.ofSeconds(1);
+    /** Done offsets are committed at most this often (and always on revocation and close): fewer round trips. */
+    private static final Duration COMMIT_EVERY = Duration.ofMillis(200);
+    /** While records run, polls are this short, so a finished partition gets its next record without delay. */
+    private static final Duration BUSY_POLL_TIMEOUT = Duration.ofMillis(5);
 
     /** How a worker's job ended. */
     private enum Result { DONE, DEAD_LETTERED, GAVE_UP }
@@ -107,6 +111,11 @@ public final class OffloadingConsumer extends PollLoop {
     }
 
     @Override
+    protected Duration pollTimeout() {
+        return inFlight > 0 ? BUSY_POLL_TIMEOUT : POLL_TIMEOUT;
+    }
+
+    @Override
     protected void afterPoll(KafkaConsumer<String, String> consumer) {
         drain(consumer);
         dispatch();
@@ -123,7 +132,7 @@ public final class OffloadingConsumer extends PollLoop {
         LOG.info("CLOSING with {} records in flight, grace {} ms", inFlight, settings.shutdownGrace().toMillis());
         // Keep polling while the last records finish: the member stays alive and the partitions stay paused.
         while (inFlight > 0 && System.nanoTime() < deadline) {
-            consumer.poll(POLL_TIMEOUT);
+            consumer.poll(pollTimeout());
             watchdog.beat();
             drain(consumer);
             commitDone(consumer, false);
@@ -207,8 +216,12 @@ public final class OffloadingConsumer extends PollLoop {
             return;
         }
         Map<TopicPartition, OffsetAndMetadata> done = doneOffsets(owned.keySet());
+        if (done.isEmpty()) {
+            return;
+        }
         if (commit(consumer, done, commitTimeout)) {
             markCommitted(done);
+            nextCommitNanos = System.nanoTime() + COMMIT_EVERY.toNanos();
         } else {
             nextCommitNanos = System.nanoTime() + COMMIT_RETRY.toNanos();
         }

@@ -59,7 +59,7 @@ public abstract class PollLoop {
             RebalanceLogger listener = new RebalanceLogger(stats, rebalanceListener(consumer));
             consumer.subscribe(List.of(settings.topic()), listener);
             while (!stopRequested && System.nanoTime() < deadline && !expectedDone()) {
-                ConsumerRecords<String, String> records = consumer.poll(POLL_TIMEOUT);
+                ConsumerRecords<String, String> records = consumer.poll(pollTimeout());
                 watchdog.beat();
                 if (!records.isEmpty()) {
                     LOG.info("BATCH {}", describe(records));
@@ -109,6 +109,11 @@ public abstract class PollLoop {
 
     /** What this consumer does with a non-empty batch, on the poll thread. */
     protected abstract void handle(KafkaConsumer<String, String> consumer, ConsumerRecords<String, String> records);
+
+    /** How long the next poll may wait for records. */
+    protected Duration pollTimeout() {
+        return POLL_TIMEOUT;
+    }
 
     /** Called on the poll thread after every poll, batch or not. */
     protected void afterPoll(KafkaConsumer<String, String> consumer) {
