@@ -89,13 +89,13 @@ public final class OffloadingConsumer extends PollLoop {
                 if (commit(consumer, done, commitTimeout)) {
                     markCommitted(done);
                 }
-                partitions.forEach(tp -> giveUp(owned.remove(tp), "revoked"));
+                partitions.forEach(tp -> giveUp(owned.remove(tp), "partition revoked"));
             }
 
             @Override
             public void onPartitionsLost(Collection<TopicPartition> partitions) {
                 // Another member may own these already: committing anything now could overwrite its progress.
-                partitions.forEach(tp -> giveUp(owned.remove(tp), "lost"));
+                partitions.forEach(tp -> giveUp(owned.remove(tp), "partition lost"));
             }
         };
     }
@@ -140,7 +140,7 @@ public final class OffloadingConsumer extends PollLoop {
         pool.shutdownNow();
         awaitWorkers();
         drain(consumer);
-        owned.values().forEach(work -> giveUp(work, "past the shutdown grace"));
+        owned.values().forEach(work -> giveUp(work, "closing, still queued when the shutdown grace ended"));
         commitDone(consumer, true);
         deadLetters.close();
     }
@@ -164,7 +164,9 @@ public final class OffloadingConsumer extends PollLoop {
             inFlight--;
             if (o.result() == Result.GAVE_UP) {
                 work.gaveUp(o.record());
-                if (!stopping) {
+                if (stopping) {
+                    abandoned(o.record(), "closing past the shutdown grace");
+                } else {
                     // Read the record again: it is not done, and what followed it was dropped with it.
                     consumer.seek(work.partition, o.record().offset());
                 }
@@ -250,9 +252,13 @@ public final class OffloadingConsumer extends PollLoop {
         ConsumerRecord<String, String> running = work.abandon();
         if (running != null) {
             inFlight--;
-            stats.abandoned();
-            LOG.info("ABANDONED {} {}: partition {}, not committed", running.key(), RunStats.id(running), why);
+            abandoned(running, why);
         }
+    }
+
+    private void abandoned(ConsumerRecord<String, String> record, String why) {
+        stats.abandoned();
+        LOG.info("ABANDONED {} {}: {}, not committed", record.key(), RunStats.id(record), why);
     }
 
     /** One record on a worker thread; reports its result once. */

@@ -63,6 +63,7 @@ public abstract class PollLoop {
                 watchdog.beat();
                 if (!records.isEmpty()) {
                     LOG.info("BATCH {}", describe(records));
+                    records.partitions().forEach(tp -> stats.received(tp, records.records(tp).get(0).offset()));
                     handle(consumer, records);
                 }
                 afterPoll(consumer);

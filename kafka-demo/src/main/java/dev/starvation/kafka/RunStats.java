@@ -24,6 +24,7 @@ public final class RunStats {
     private final Map<String, Integer> timesProcessed = new ConcurrentHashMap<>();
     private final Map<String, Long> firstProcessedAtNanos = new ConcurrentHashMap<>();
     private final Map<TopicPartition, Long> committed = new ConcurrentHashMap<>();
+    private final Map<TopicPartition, Long> firstReceived = new ConcurrentHashMap<>();
     private final List<Commit> commits = new CopyOnWriteArrayList<>();
     private final AtomicLong processed = new AtomicLong();
     private final AtomicLong rebalances = new AtomicLong();
@@ -55,6 +56,11 @@ public final class RunStats {
             case 3 -> "3rd";
             default -> n + "th";
         };
+    }
+
+    /** Notes the first offset this run received from a partition: where its own commits start counting. */
+    public void received(TopicPartition partition, long offset) {
+        firstReceived.merge(partition, offset, Math::min);
     }
 
     /** Counts offsets the broker accepted. */
@@ -121,9 +127,10 @@ public final class RunStats {
         return abandoned.get();
     }
 
-    /** Offsets committed: per partition the highest next offset committed, summed. */
+    /** Offsets this run committed: per partition, from the first offset it received up to its highest commit. */
     public long committedOffsets() {
-        return committed.values().stream().mapToLong(Long::longValue).sum();
+        return committed.entrySet().stream()
+                .mapToLong(e -> Math.max(0, e.getValue() - firstReceived.getOrDefault(e.getKey(), 0L))).sum();
     }
 
     /** Every accepted commit, in order. */
