@@ -8,6 +8,7 @@ import picocli.CommandLine.Option;
 
 /** {@code broker --port 9092}: a real single-node KRaft broker in this JVM, until SIGTERM. */
 @Command(name = "broker", mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
         description = "Runs a single-node Apache Kafka broker (KRaft) on 127.0.0.1 until stopped (SIGTERM or Ctrl-C).")
 final class BrokerCommand implements Runnable {
 

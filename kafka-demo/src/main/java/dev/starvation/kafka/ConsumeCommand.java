@@ -14,6 +14,7 @@ import picocli.CommandLine.Option;
 
 /** {@code consume --mode naive|tuned|offload}: one consumer of the demo, ending with its SUMMARY line. */
 @Command(name = "consume", mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
         description = "Consumes job records with CPU work per record: naive (the bug), tuned, or offload (the fix).")
 final class ConsumeCommand implements Callable<Integer> {
 

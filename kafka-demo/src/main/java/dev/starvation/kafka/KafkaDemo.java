@@ -7,6 +7,7 @@ import picocli.CommandLine.Command;
 
 /** The kafka-demo jar's entry point: {@code broker}, {@code produce} and {@code consume}. */
 @Command(name = "kafka-demo", mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
         description = "A Kafka consumer thrown out of its group by CPU work inside the poll loop, and the fixes.",
         subcommands = {BrokerCommand.class, ProduceCommand.class, ConsumeCommand.class})
 public final class KafkaDemo implements Runnable {

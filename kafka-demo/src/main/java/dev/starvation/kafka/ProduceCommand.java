@@ -9,6 +9,7 @@ import picocli.CommandLine.Option;
 
 /** {@code produce --topic T --count N}: creates the topic if missing and sends N job records. */
 @Command(name = "produce", mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
         description = "Creates the topic if it is missing and sends N job records keyed job-<i>.")
 final class ProduceCommand implements Callable<Integer> {
 
