@@ -75,6 +75,12 @@ public record ConsumerSettings(String bootstrapServers, String topic, String gro
                 maxPollIntervalMs, workerCount, stallShare, expectRecords, maxDuration, shutdownGrace, pollGaps);
     }
 
+    /** The same settings with another grace for in-flight work on close. */
+    public ConsumerSettings withShutdownGrace(Duration grace) {
+        return new ConsumerSettings(bootstrapServers, topic, group, mode, protocol, processTime, maxPollRecords,
+                maxPollIntervalMs, workers, stallShare, expect, duration, grace, pollGaps);
+    }
+
     /** The same settings writing poll gaps to {@code file}. */
     public ConsumerSettings withPollGaps(Path file) {
         return new ConsumerSettings(bootstrapServers, topic, group, mode, protocol, processTime, maxPollRecords,

@@ -53,6 +53,8 @@ public final class OffloadingConsumer extends PollLoop {
     private final DeadLetters deadLetters;
     private final Duration commitTimeout;
     private int inFlight;
+    /** {@link #inFlight} as other threads may read it. */
+    private volatile int inFlightSeen;
     private int rotation;
     private long nextCommitNanos;
     private boolean stopping;
@@ -110,8 +112,14 @@ public final class OffloadingConsumer extends PollLoop {
         }
     }
 
+    /** Records handed to workers and not finished yet, as of the last poll. */
+    public int recordsInFlight() {
+        return inFlightSeen;
+    }
+
     @Override
     protected Duration pollTimeout() {
+        inFlightSeen = inFlight;
         return inFlight > 0 ? BUSY_POLL_TIMEOUT : POLL_TIMEOUT;
     }
 

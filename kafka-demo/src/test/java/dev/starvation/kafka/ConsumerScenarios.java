@@ -3,17 +3,13 @@ package dev.starvation.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.starvation.common.LogCapture;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.GroupProtocol;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -24,52 +20,26 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 abstract class ConsumerScenarios {
 
-    private static final AtomicInteger NAMES = new AtomicInteger();
     static final Duration PROCESS = Duration.ofMillis(700);
     static final int INTERVAL_MS = 1400;
     static final Duration LIMIT = Duration.ofSeconds(40);
 
-    LogCapture log;
+    @RegisterExtension
+    final LogExtension log = new LogExtension();
 
     /** Where the broker is. */
     abstract String bootstrapServers();
 
-    @BeforeEach
-    void captureLog() {
-        log = LogCapture.start();
-    }
-
-    @AfterEach
-    void releaseLog() {
-        log.close();
-    }
-
     static String unique(String base) {
-        return base + "-" + NAMES.incrementAndGet() + "-" + Long.toString(System.nanoTime() % 1_000_000, 36);
+        return Fixture.unique(base);
     }
 
-    /** A new topic with {@code records} job records over {@code partitions} partitions; returns its name. */
     String topicWith(int partitions, int records) {
-        String topic = unique("jobs");
-        Topics.ensure(bootstrapServers(), topic, partitions);
-        new JobProducer(bootstrapServers()).send(topic, 0, records);
-        return topic;
+        return new Fixture(bootstrapServers()).topicWith(partitions, records);
     }
 
     ConsumerSettings settings(String topic, String group, Mode mode, GroupProtocol protocol) {
-        return ConsumerSettings.defaults(bootstrapServers(), topic, group, mode).withProtocol(protocol)
-                .withPolling(ConsumerSettings.KAFKA_MAX_POLL_RECORDS, INTERVAL_MS)
-                .withWork(PROCESS, 1, 0, LIMIT);
-    }
-
-    int indexOfFirst(String fragment) {
-        List<String> lines = log.lines();
-        for (int i = 0; i < lines.size(); i++) {
-            if (lines.get(i).contains(fragment)) {
-                return i;
-            }
-        }
-        return -1;
+        return new Fixture(bootstrapServers()).settings(topic, group, mode, protocol, INTERVAL_MS, PROCESS, 1, LIMIT);
     }
 
     @Test
@@ -85,9 +55,9 @@ abstract class ConsumerScenarios {
         assertThat(log.linesStartingWith("COMMIT failed CommitFailedException")).isNotEmpty();
         assertThat(log.linesStartingWith("DUPLICATE job-0 ")).isNotEmpty();
         assertThat(stats.committedOffsets()).as("no batch was ever committed").isZero();
-        int stall = indexOfFirst("STALL poll thread silent for");
-        int clientGaveUp = indexOfFirst("consumer poll timeout has expired");
-        int thrownOut = Math.min(positive(indexOfFirst("LOST [")), positive(indexOfFirst("REVOKED [")));
+        int stall = log.indexOfFirst("STALL poll thread silent for");
+        int clientGaveUp = log.indexOfFirst("consumer poll timeout has expired");
+        int thrownOut = Math.min(positive(log.indexOfFirst("LOST [")), positive(log.indexOfFirst("REVOKED [")));
         assertThat(stall).as("STALL logged").isNotNegative();
         assertThat(stall).as("STALL before the client's own poll-timeout warning").isLessThan(clientGaveUp);
         assertThat(stall).as("STALL before the member lost its partition").isLessThan(thrownOut);
@@ -112,10 +82,10 @@ abstract class ConsumerScenarios {
         await().atMost(LIMIT).until(() -> log.linesStartingWith("ASSIGNED [").size() >= 2);
         RunStats stats = naive.stop(LIMIT);
 
-        assertThat(indexOfFirst("Consumer poll timeout has expired")).as("the member left the group").isNotNegative();
-        assertThat(indexOfFirst("COMMIT ok {" + topic + "-0=3}"))
+        assertThat(log.indexOfFirst("Consumer poll timeout has expired")).as("the member left the group").isNotNegative();
+        assertThat(log.indexOfFirst("COMMIT ok {" + topic + "-0=3}"))
                 .as("the late commit went through, before the member saw its partition lost")
-                .isNotNegative().isLessThan(indexOfFirst("LOST ["));
+                .isNotNegative().isLessThan(log.indexOfFirst("LOST ["));
         assertThat(stats.commitFailures()).isZero();
         assertThat(stats.duplicates()).as("the committed offset is where the member starts again").isZero();
         try (KafkaProbe broker = new KafkaProbe(bootstrapServers())) {

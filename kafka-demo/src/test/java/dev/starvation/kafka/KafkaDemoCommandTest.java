@@ -15,29 +15,18 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The jar's commands as a user runs them: what they print, what they create, and how they refuse bad input. */
 class KafkaDemoCommandTest {
 
-    private static EmbeddedBroker broker;
+    @RegisterExtension
+    static final BrokerExtension BROKER = new BrokerExtension();
 
     private final StringWriter out = new StringWriter();
     private final StringWriter err = new StringWriter();
-
-    @BeforeAll
-    static void startBroker() {
-        broker = EmbeddedBroker.onPort(0);
-        broker.start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        broker.close();
-    }
 
     private int run(String... args) {
         return KafkaDemo.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
@@ -79,11 +68,11 @@ class KafkaDemoCommandTest {
     @Test
     void produceCreatesTheTopicWithItsPartitionsAndCountZeroSendsNothing() throws Exception {
         String topic = ConsumerScenarios.unique("created");
-        assertThat(run("produce", "--bootstrap-servers", broker.bootstrapServers(), "--topic", topic, "--count", "0",
+        assertThat(run("produce", "--bootstrap-servers", BROKER.bootstrapServers(), "--topic", topic, "--count", "0",
                 "--partitions", "4")).isEqualTo(0);
-        assertThat(run("produce", "--bootstrap-servers", broker.bootstrapServers(), "--topic", topic + "-full",
+        assertThat(run("produce", "--bootstrap-servers", BROKER.bootstrapServers(), "--topic", topic + "-full",
                 "--count", "7")).isEqualTo(0);
-        try (KafkaProbe probe = new KafkaProbe(broker.bootstrapServers())) {
+        try (KafkaProbe probe = new KafkaProbe(BROKER.bootstrapServers())) {
             assertThat(probe.endOffsets(topic)).hasSize(4).allSatisfy((tp, end) -> assertThat(end).isZero());
             assertThat(probe.endOffsets(topic + "-full")).containsExactlyEntriesOf(
                     java.util.Map.of(new TopicPartition(topic + "-full", 0), 7L));
@@ -96,9 +85,9 @@ class KafkaDemoCommandTest {
     void consumeEndsWithExactlyOneSummaryLineAndWritesOneCsvLinePerPoll(@TempDir Path dir) throws IOException {
         String topic = ConsumerScenarios.unique("cli");
         Path gaps = dir.resolve("gaps.csv");
-        run("produce", "--bootstrap-servers", broker.bootstrapServers(), "--topic", topic, "--count", "4");
+        run("produce", "--bootstrap-servers", BROKER.bootstrapServers(), "--topic", topic, "--count", "4");
         try (LogCapture log = LogCapture.start()) {
-            int code = run("consume", "--bootstrap-servers", broker.bootstrapServers(), "--topic", topic, "--mode",
+            int code = run("consume", "--bootstrap-servers", BROKER.bootstrapServers(), "--topic", topic, "--mode",
                     "offload", "--process-ms", "200", "--expect", "4", "--duration", "30s", "--poll-gaps",
                     gaps.toString());
 

@@ -30,6 +30,11 @@ final class RunningConsumer {
         return new RunningConsumer(loop, name);
     }
 
+    /** The offloading consumer being run (for tests that watch its work in flight). */
+    OffloadingConsumer loop() {
+        return (OffloadingConsumer) loop;
+    }
+
     /** The counts so far. */
     RunStats stats() {
         return loop.stats();
