@@ -148,8 +148,14 @@ public final class OffloadingConsumer extends PollLoop {
         pool.shutdownNow();
         awaitWorkers();
         drain(consumer);
-        owned.values().forEach(work -> giveUp(work, "closing, still queued when the shutdown grace ended"));
+        owned.values().forEach(work -> giveUp(work, "closing, not finished when the shutdown grace ended"));
         commitDone(consumer, true);
+    }
+
+    @Override
+    protected void release() {
+        // Normally finish() has stopped the workers already; after a failure this is what stops them.
+        pool.shutdownNow();
         deadLetters.close();
     }
 

@@ -74,6 +74,7 @@ public abstract class PollLoop {
             watchdog.close();
             consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
         } finally {
+            release();
             running = false;
         }
         LOG.info("{}", stats.summary(settings.mode(), settings.protocolName(), maxPollGapMillis));
@@ -154,6 +155,10 @@ public abstract class PollLoop {
         Map<String, Long> sorted = new TreeMap<>();
         offsets.forEach((tp, om) -> sorted.put(tp.toString(), om.offset()));
         return sorted.toString();
+    }
+
+    /** Called once the consumer is closed, or the loop failed: free what the subclass holds. */
+    protected void release() {
     }
 
     /** A batch as {@code 5 records from [jobs-0] offsets 0..4}. */

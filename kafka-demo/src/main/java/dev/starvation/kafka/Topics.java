@@ -1,10 +1,14 @@
 package dev.starvation.kafka;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /** Creates the demo's topics when they are missing. */
@@ -13,6 +17,20 @@ public final class Topics {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
     private Topics() {
+    }
+
+    /**
+     * Waits until every partition's leader answers for it. Creation returns once the controller has the topic; a busy
+     * broker may still be making itself leader, and a producer that sends then gets NOT_LEADER_OR_FOLLOWER (seen under
+     * load, followed by an idempotent producer stuck on OutOfOrderSequenceException). Listing offsets goes to the
+     * leader's own log, and the admin client retries it until the leader has the partition.
+     */
+    private static void awaitLeaders(Admin admin, String topic, int partitions) {
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        for (int p = 0; p < partitions; p++) {
+            latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+        }
+        Waiting.get(admin.listOffsets(latest).all(), TIMEOUT, "topic " + topic + " created but its partitions have no leader");
     }
 
     /**
@@ -31,6 +49,7 @@ public final class Topics {
             }
             Waiting.get(admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all(), TIMEOUT,
                     "cannot create topic " + topic);
+            awaitLeaders(admin, topic, partitions);
             return true;
         } catch (IllegalStateException e) {
             if (e.getCause() instanceof TopicExistsException) {
