@@ -15,6 +15,9 @@ import org.apache.kafka.common.errors.TopicExistsException;
 public final class Topics {
 
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration RETRY = Duration.ofSeconds(2);
+    private static final Duration RETRY_PAUSE = Duration.ofMillis(50);
+    private static final int MAX_ATTEMPTS = 100;
 
     private Topics() {
     }
@@ -30,7 +33,28 @@ public final class Topics {
         for (int p = 0; p < partitions; p++) {
             latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
         }
-        Waiting.get(admin.listOffsets(latest).all(), TIMEOUT, "topic " + topic + " created but its partitions have no leader");
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        // The admin client's own metadata may not know the topic yet either: ask again, briefly, until it does.
+        for (int attempt = 1; ; attempt++) {
+            try {
+                Waiting.get(admin.listOffsets(latest).all(), RETRY, "topic " + topic + " has partitions without leader");
+                return;
+            } catch (IllegalStateException notYet) {
+                if (System.nanoTime() > deadline || attempt >= MAX_ATTEMPTS) {
+                    throw notYet;
+                }
+                pause();
+            }
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(RETRY_PAUSE.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for partition leaders", e);
+        }
     }
 
     /**
