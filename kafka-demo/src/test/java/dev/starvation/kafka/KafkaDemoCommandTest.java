@@ -1,0 +1,108 @@
+package dev.starvation.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import dev.starvation.common.LogCapture;
+import dev.starvation.common.SummaryLine;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The jar's commands as a user runs them: what they print, what they create, and how they refuse bad input. */
+class KafkaDemoCommandTest {
+
+    @RegisterExtension
+    static final BrokerExtension BROKER = new BrokerExtension();
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        return KafkaDemo.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    }
+
+    @Test
+    void unknownModeIsRefusedWithTheChoices() {
+        assertThat(run("consume", "--mode", "eager")).isEqualTo(2);
+        assertThat(err.toString()).contains("Invalid value for option '--mode'").contains("eager")
+                .containsIgnoringCase("naive").containsIgnoringCase("offload");
+    }
+
+    @Test
+    void negativeNumbersAreRefusedNamingTheOption() {
+        assertThat(run("consume", "--process-ms", "-5")).isEqualTo(1);
+        assertThat(run("consume", "--workers", "0")).isEqualTo(1);
+        assertThat(run("consume", "--expect", "-1")).isEqualTo(1);
+        assertThat(run("produce", "--count", "-1")).isEqualTo(1);
+        assertThat(err.toString().lines().toList()).containsExactly(
+                "ERROR consume: --process-ms must not be negative, got -5",
+                "ERROR consume: --workers must be at least 1, got 0",
+                "ERROR consume: --expect must not be negative, got -1",
+                "ERROR produce: --count must not be negative, got -1");
+    }
+
+    @Test
+    void unreachableBrokerIsReportedWithinTheConnectTimeout() throws IOException {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = s.getLocalPort();
+        }
+        String address = "127.0.0.1:" + closedPort;
+        int code = assertTimeoutPreemptively(Duration.ofSeconds(15), () -> run("consume", "--bootstrap-servers",
+                address, "--connect-timeout", "1s", "--mode", "offload"));
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString()).startsWith("ERROR consume: broker unreachable at " + address + ": no answer within 1000 ms");
+    }
+
+    @Test
+    void produceCreatesTheTopicWithItsPartitionsAndCountZeroSendsNothing() throws Exception {
+        String topic = ConsumerScenarios.unique("created");
+        assertThat(run("produce", "--bootstrap-servers", BROKER.bootstrapServers(), "--topic", topic, "--count", "0",
+                "--partitions", "4")).isEqualTo(0);
+        assertThat(run("produce", "--bootstrap-servers", BROKER.bootstrapServers(), "--topic", topic + "-full",
+                "--count", "7")).isEqualTo(0);
+        try (KafkaProbe probe = new KafkaProbe(BROKER.bootstrapServers())) {
+            assertThat(probe.endOffsets(topic)).hasSize(4).allSatisfy((tp, end) -> assertThat(end).isZero());
+            assertThat(probe.endOffsets(topic + "-full")).containsExactlyEntriesOf(
+                    java.util.Map.of(new TopicPartition(topic + "-full", 0), 7L));
+            assertThat(probe.readAll(topic + "-full", 7)).extracting(r -> r.key())
+                    .containsExactly("job-0", "job-1", "job-2", "job-3", "job-4", "job-5", "job-6");
+        }
+    }
+
+    @Test
+    void consumeEndsWithExactlyOneSummaryLineAndWritesOneCsvLinePerPoll(@TempDir Path dir) throws IOException {
+        String topic = ConsumerScenarios.unique("cli");
+        Path gaps = dir.resolve("gaps.csv");
+        run("produce", "--bootstrap-servers", BROKER.bootstrapServers(), "--topic", topic, "--count", "4");
+        try (LogCapture log = LogCapture.start()) {
+            int code = run("consume", "--bootstrap-servers", BROKER.bootstrapServers(), "--topic", topic, "--mode",
+                    "offload", "--process-ms", "200", "--expect", "4", "--duration", "30s", "--poll-gaps",
+                    gaps.toString());
+
+            assertThat(code).isEqualTo(0);
+            List<String> summaries = log.linesStartingWith("SUMMARY");
+            assertThat(summaries).hasSize(1);
+            SummaryLine summary = SummaryLine.parse(summaries.get(0));
+            assertThat(summary.get("mode")).isEqualTo("offload");
+            assertThat(summary.get("protocol")).isEqualTo("classic");
+            assertThat(summary.getLong("records")).isEqualTo(4);
+            assertThat(summary.getLong("committed")).isEqualTo(4);
+            assertThat(summary.getLong("duplicates")).isZero();
+        }
+        List<String> csv = Files.readAllLines(gaps);
+        assertThat(csv.get(0)).isEqualTo("elapsed_ms,gap_ms");
+        assertThat(csv.subList(1, csv.size())).isNotEmpty().allMatch(line -> line.matches("\\d+,\\d+"));
+    }
+}
