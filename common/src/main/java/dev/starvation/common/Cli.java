@@ -4,7 +4,10 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import picocli.CommandLine;
 
-/** Runs a picocli command the same way in both demos: durations like {@code 1s}, and errors that say what is wrong. */
+/**
+ * Runs a picocli command the same way in both demos: durations like {@code 1s}, enum values in any case, and errors that
+ * say what is wrong.
+ */
 public final class Cli {
 
     /** Exit code for a command that started but failed (bad input found late, broker unreachable, …). */
@@ -17,6 +20,8 @@ public final class Cli {
     public static CommandLine commandLine(Object command) {
         CommandLine cl = new CommandLine(command);
         cl.registerConverter(Duration.class, new DurationConverter());
+        // Modes and protocols are typed as the docs write them: naive, classic, consumer.
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
             err.println("ERROR " + commandLine.getCommandName() + ": " + describe(e));

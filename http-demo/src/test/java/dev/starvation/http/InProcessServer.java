@@ -17,16 +17,18 @@ final class InProcessServer implements RunningServer {
         this.log = LogCapture.start();
         this.server = new DemoServer(config);
         this.base = URI.create("http://127.0.0.1:" + server.start());
-        warmUp();
+        warmUp(config.eventLoops());
     }
 
     /**
      * A cold JVM loads the HTTP classes on the event loop during its first requests, a stall of its own that a
-     * startup probe would cover; tests start once that is over.
+     * startup probe would cover; tests start once that is over. The warm-up opens a multiple of the loop count, so
+     * the next connection is dealt to loop 1 again, as on a fresh server.
      */
-    private void warmUp() {
-        for (String path : new String[] {"/health", "/processing_fixed?seconds=0", "/health"}) {
-            HttpGetOnce.get(base.resolve(path), Duration.ofSeconds(5));
+    private void warmUp(int eventLoops) {
+        String[] paths = {"/health", "/processing_fixed?seconds=0", "/health"};
+        for (int i = 0; i < paths.length * eventLoops; i++) {
+            HttpGetOnce.get(base.resolve(paths[i % paths.length]), Duration.ofSeconds(5));
         }
     }
 

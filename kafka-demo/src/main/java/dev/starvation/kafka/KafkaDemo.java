@@ -31,7 +31,7 @@ public final class KafkaDemo implements Runnable {
     }
 
     private static CommandLine commandLine() {
-        return Cli.commandLine(new KafkaDemo()).setCaseInsensitiveEnumValuesAllowed(true);
+        return Cli.commandLine(new KafkaDemo());
     }
 
     @Override

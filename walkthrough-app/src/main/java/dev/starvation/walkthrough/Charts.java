@@ -2,6 +2,7 @@ package dev.starvation.walkthrough;
 
 import java.awt.BasicStroke;
 import java.awt.Color;
+import java.awt.geom.Rectangle2D;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -48,7 +49,7 @@ final class Charts {
             renderer.setSeriesPaint(2 * i, c);
             renderer.setSeriesPaint(2 * i + 1, c.darker());
             renderer.setSeriesLinesVisible(2 * i + 1, false);
-            renderer.setSeriesShape(2 * i + 1, new java.awt.geom.Rectangle2D.Double(-6, -6, 12, 12));
+            renderer.setSeriesShape(2 * i + 1, new Rectangle2D.Double(-6, -6, 12, 12));
         }
         plot.addRangeMarker(marker(timeoutMillis, "probe timeout " + (long) timeoutMillis + " ms"));
         return save(file, "Liveness probe latency: blocking handler vs offloaded", plot);
@@ -59,12 +60,21 @@ final class Charts {
         XYSeriesCollection data = new XYSeriesCollection();
         for (PollGaps run : runs) {
             XYSeries s = new XYSeries(run.name(), false, true);
-            run.points().forEach(p -> s.add(p[0], p[1]));
+            // A sawtooth of "time since the last poll": it climbs while the thread is away and drops at each poll,
+            // so the moment it crosses max.poll.interval.ms is the moment the client gives up on the member.
+            run.points().forEach(p -> {
+                s.add(p[0] - p[1] / 1000.0, 0);
+                s.add(p[0], p[1]);
+            });
             data.addSeries(s);
         }
-        XYPlot plot = plot(data, "seconds since the consumer started", "gap between polls (ms)");
+        XYPlot plot = plot(data, "seconds since the consumer started", "time since the last poll() (ms)");
+        XYLineAndShapeRenderer renderer = (XYLineAndShapeRenderer) plot.getRenderer();
+        renderer.setDefaultShapesVisible(false);
+        renderer.setDefaultStroke(new BasicStroke(2f));
+        renderer.setAutoPopulateSeriesStroke(false);
         for (int i = 0; i < runs.size(); i++) {
-            plot.getRenderer().setSeriesPaint(i, COLOURS[i % COLOURS.length]);
+            renderer.setSeriesPaint(i, COLOURS[i % COLOURS.length]);
         }
         plot.addRangeMarker(marker(maxPollIntervalMillis, "max.poll.interval.ms " + (long) maxPollIntervalMillis));
         double top = Math.max(maxPollIntervalMillis * 1.2,

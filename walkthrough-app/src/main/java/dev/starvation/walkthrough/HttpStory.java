@@ -13,6 +13,8 @@ final class HttpStory extends Story {
     private static final String TIMEOUT = "500ms";
     private static final double TIMEOUT_MS = 500;
     private static final String STALL_SECONDS = "3";
+    /** Long enough to cover a probe JVM's start and eight probes. */
+    private static final String LONG_STALL_SECONDS = "6";
 
     /** A server child process and where it listens. */
     private record Server(DemoProcess process, String url) implements AutoCloseable {
@@ -49,9 +51,17 @@ final class HttpStory extends Story {
             chart.add(ProbeSeries.parse("/processing_fixed (worker pool)", fix.lines(), TIMEOUT_MS));
         }
         try (Server server = server(4)) {
-            terminal.heading("1c. More event loops: four loops, the same blocking request. A connection stays on the"
-                    + " loop it was given, so probes that land on the blocked loop still fail: the limit only moves");
-            probeDuring(server, "/processing", TIMEOUT, "4 event loops").summary();
+            terminal.heading("1c. More event loops: four loops, the blocking request first. A connection stays on the"
+                    + " loop it was dealt, so the probes dealt to that loop still fail, one in four");
+            String run = "4 loops, 1 blocking request";
+            SummaryLine s = probeAfter(server, 1, run);
+            expect(s.getLong("failed") > 0 && s.get("restart").equals("no"), run, "some failures, restart=no", s);
+
+            terminal.heading("1c'. Four blocking requests on four loops, the accepting loop included: every probe"
+                    + " fails again. More loops only move the limit from one slow request to four");
+            run = "4 loops, 4 blocking requests";
+            s = probeAfter(server, 4, run);
+            expect(s.get("restart").equals("yes"), run, "restart=yes", s);
         }
         try (Server server = server(1)) {
             terminal.heading("1d. Tuning the probe instead: a timeout longer than the stall hides it"
@@ -61,6 +71,26 @@ final class HttpStory extends Story {
             expect(s.get("restart").equals("no"), run, "restart=no", s);
         }
         return Charts.probeLatency(out.resolve("probe-latency.png"), chart, TIMEOUT_MS);
+    }
+
+    /**
+     * Fires {@code requests} blocking requests first and probes once the server has them all, so which loops they hold
+     * is known: the server channel took loop 0 and connections are dealt round-robin from loop 1.
+     */
+    private SummaryLine probeAfter(Server server, int requests, String run) throws Exception {
+        long before = server.process().lines().stream().filter(l -> l.contains("REQUEST /processing")).count();
+        try (DemoProcess load = DemoProcess.start(terminal, "load", jar, List.of("load", "--url",
+                server.url() + "/processing?seconds=" + LONG_STALL_SECONDS, "--requests", String.valueOf(requests)))) {
+            server.process().awaitLines("REQUEST /processing", (int) before + requests, Duration.ofSeconds(30));
+            DemoProcess probe = DemoProcess.start(terminal, "probe", jar, List.of("probe", "--url",
+                    server.url() + "/health", "--period", PERIOD, "--timeout", TIMEOUT, "--failure-threshold", "3",
+                    "--count", "8"));
+            probe.awaitExit(Duration.ofSeconds(60));
+            load.awaitExit(Duration.ofSeconds(30));
+            SummaryLine s = probe.summary();
+            table.probe("http: " + run, s);
+            return s;
+        }
     }
 
     private Server server(int loops) throws Exception {

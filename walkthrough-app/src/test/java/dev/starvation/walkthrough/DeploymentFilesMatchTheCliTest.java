@@ -1,0 +1,181 @@
+package dev.starvation.walkthrough;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+
+import dev.starvation.common.Cli;
+import dev.starvation.http.HttpDemo;
+import dev.starvation.kafka.KafkaDemo;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.common.utils.AppInfoParser;
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
+import picocli.CommandLine;
+
+/** docker-compose.yml and k8s/ are read as YAML and their commands parsed by the demos' own command lines. */
+class DeploymentFilesMatchTheCliTest {
+
+    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+
+    @Test
+    void everyComposeCommandNamesASubcommandAndOptionsTheJarAccepts() throws IOException {
+        Map<String, Map<String, Object>> services = composeServices();
+        List<String> checked = new ArrayList<>();
+        services.forEach((name, service) -> {
+            if (!service.containsKey("command")) {
+                return;
+            }
+            List<String> args = strings(service.get("command"));
+            CommandLine.ParseResult parsed = parse(demoOf(name, service), args);
+            assertThat(parsed.hasSubcommand()).as("%s names a subcommand: %s", name, args).isTrue();
+            checked.add(name);
+        });
+        assertThat(checked).contains("http-server", "probe", "load", "producer", "consumer-naive", "consumer-offload");
+    }
+
+    @Test
+    void composeBrokerIsTheKafkaVersionOfTheClients() throws IOException {
+        String image = (String) composeServices().get("kafka").get("image");
+        assertThat(image).isEqualTo("apache/kafka:" + AppInfoParser.getVersion());
+    }
+
+    @Test
+    void composeServerHealthcheckHasLivenessSemanticsOnTheServersPort() throws IOException {
+        Map<String, Object> server = composeServices().get("http-server");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> check = (Map<String, Object>) server.get("healthcheck");
+        assertThat(check).containsEntry("timeout", "1s").containsEntry("retries", 3).containsKey("interval");
+
+        String test = String.join(" ", strings(check.get("test")));
+        String port = optionValue(strings(server.get("command")), "--port");
+        assertThat(test).contains("/dev/tcp/127.0.0.1/" + port).contains("GET /health ").contains("Connection: close");
+        assertThat(strings(server.get("ports"))).containsExactly("127.0.0.1:" + port + ":" + port);
+    }
+
+    @Test
+    void everythingThatTalksToKafkaWaitsForAHealthyBroker() throws IOException {
+        composeServices().forEach((name, service) -> {
+            if (String.join(" ", strings(service.getOrDefault("command", List.of()))).contains("kafka:9092")) {
+                @SuppressWarnings("unchecked")
+                Map<String, Map<String, Object>> dependsOn = (Map<String, Map<String, Object>>) service.get("depends_on");
+                assertThat(dependsOn).as(name).containsKey("kafka");
+                assertThat(dependsOn.get("kafka")).as(name).containsEntry("condition", "service_healthy");
+            }
+        });
+    }
+
+    @Test
+    void composeBuildsEveryImageFromATargetOfTheDockerfileThatRunsAsANonRootUser() throws IOException {
+        String dockerfile = Files.readString(ROOT.resolve("Dockerfile"));
+        List<String> targets = new ArrayList<>();
+        Matcher m = Pattern.compile("(?m)^FROM \\S+ AS (\\S+)$").matcher(dockerfile);
+        while (m.find()) {
+            targets.add(m.group(1));
+        }
+        List<String> built = new ArrayList<>();
+        composeServices().forEach((name, service) -> {
+            if (service.get("build") instanceof Map<?, ?> build) {
+                assertThat(build.get("context")).as(name).isEqualTo(".");
+                assertThat(targets).as(name).contains((String) build.get("target"));
+                built.add((String) build.get("target"));
+            }
+        });
+        assertThat(built).contains("http-demo", "kafka-demo");
+        assertThat(dockerfile).containsPattern("(?m)^USER 10001:10001$");
+    }
+
+    @Test
+    void kubernetesRunsTheServerWithTheStorysLivenessProbe() throws IOException {
+        Map<String, Object> deployment = k8sDocument("Deployment");
+        Map<String, Object> container = first(list(map(map(map(deployment, "spec"), "template"), "spec"), "containers"));
+        List<String> args = strings(container.get("args"));
+        assertThat(parse(new HttpDemo(), args).subcommand().commandSpec().name()).isEqualTo("server");
+
+        Map<String, Object> probe = map(container, "livenessProbe");
+        assertThat(probe).containsEntry("periodSeconds", 10).containsEntry("timeoutSeconds", 1)
+                .containsEntry("failureThreshold", 3);
+        assertThat(map(probe, "httpGet")).containsEntry("path", "/health").containsEntry("port", "http");
+
+        Map<String, Object> port = first(list(container, "ports"));
+        assertThat(port).containsEntry("name", "http");
+        assertThat(String.valueOf(port.get("containerPort"))).isEqualTo(optionValue(args, "--port"));
+        assertThat(optionValue(args, "--host")).as("listens beyond the pod's loopback").isEqualTo("0.0.0.0");
+
+        Map<String, Object> service = k8sDocument("Service");
+        assertThat(map(service, "spec").get("selector")).isEqualTo(map(map(deployment, "spec"), "selector").get("matchLabels"));
+    }
+
+    private static Object demoOf(String name, Map<String, Object> service) {
+        Object build = service.get("build");
+        String what = build instanceof Map<?, ?> b ? String.valueOf(b.get("target")) : String.valueOf(service.get("image"));
+        if (what.contains("http-demo")) {
+            return new HttpDemo();
+        }
+        if (what.contains("kafka-demo")) {
+            return new KafkaDemo();
+        }
+        throw new AssertionError("service " + name + " runs neither demo: " + what);
+    }
+
+    private static CommandLine.ParseResult parse(Object demo, List<String> args) {
+        CommandLine cl = Cli.commandLine(demo);
+        assertThatCode(() -> cl.parseArgs(args.toArray(String[]::new))).as("%s", args).doesNotThrowAnyException();
+        return cl.getParseResult();
+    }
+
+    private static String optionValue(List<String> args, String option) {
+        int at = args.indexOf(option);
+        assertThat(at).as("%s in %s", option, args).isNotNegative();
+        return args.get(at + 1);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Map<String, Object>> composeServices() throws IOException {
+        try (Reader in = Files.newBufferedReader(ROOT.resolve("docker-compose.yml"))) {
+            Map<String, Object> compose = new Yaml().load(in);
+            return (Map<String, Map<String, Object>>) compose.get("services");
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> k8sDocument(String kind) throws IOException {
+        try (Reader in = Files.newBufferedReader(ROOT.resolve("k8s/http-demo.yaml"))) {
+            for (Object doc : new Yaml().loadAll(in)) {
+                if (doc instanceof Map<?, ?> m && kind.equals(m.get("kind"))) {
+                    return (Map<String, Object>) m;
+                }
+            }
+        }
+        throw new AssertionError("k8s/http-demo.yaml has no " + kind);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(Map<String, Object> parent, String key) {
+        assertThat(parent).containsKey(key);
+        return (Map<String, Object>) parent.get(key);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> list(Map<String, Object> parent, String key) {
+        assertThat(parent).containsKey(key);
+        return (List<Map<String, Object>>) parent.get(key);
+    }
+
+    private static Map<String, Object> first(List<Map<String, Object>> items) {
+        assertThat(items).isNotEmpty();
+        return items.get(0);
+    }
+
+    private static List<String> strings(Object value) {
+        assertThat(value).isInstanceOf(List.class);
+        return ((List<?>) value).stream().map(String::valueOf).toList();
+    }
+}
