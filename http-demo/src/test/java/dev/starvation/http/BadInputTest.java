@@ -80,6 +80,14 @@ class BadInputTest {
     }
 
     @Test
+    void overlongRequestLineGets414() throws Exception {
+        Requests.Answer answer = Requests.get(HttpRequest.newBuilder(server.url("/health?pad=" + "p".repeat(5_000)))
+                .GET().build());
+        assertThat(answer.status()).isEqualTo(414);
+        assertHealthStillAnswers();
+    }
+
+    @Test
     void malformedRequestLineGets400() throws Exception {
         assertThat(rawExchange("THIS IS NOT HTTP\r\n\r\n")).startsWith("HTTP/1.1 400");
         assertHealthStillAnswers();
