@@ -1,0 +1,123 @@
+package dev.starvation.common;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * A demo command run as a child JVM, its output read line by line and kept, so a caller can wait for a line, stop it
+ * with SIGTERM and read its exit code. The walkthrough and the SIGTERM tests both drive the demos this way.
+ */
+public final class ChildProcess implements AutoCloseable {
+
+    private final String name;
+    private final Process process;
+    private final List<String> lines = new ArrayList<>();
+    private final Thread reader;
+
+    private ChildProcess(String name, Process process, Consumer<String> echo) {
+        this.name = name;
+        this.process = process;
+        this.reader = new Thread(() -> pump(echo), "output-" + name);
+        this.reader.setDaemon(true);
+        this.reader.start();
+    }
+
+    /** Starts {@code java JVM_AND_PROGRAM_ARGS} with the running JVM's java, stderr merged into stdout. */
+    public static ChildProcess startJava(String name, List<String> args, Consumer<String> echo) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(args);
+        return new ChildProcess(name, new ProcessBuilder(command).redirectErrorStream(true).start(), echo);
+    }
+
+    private void pump(Consumer<String> echo) {
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = in.readLine()) != null) {
+                synchronized (lines) {
+                    lines.add(line);
+                    lines.notifyAll();
+                }
+                echo.accept(line);
+            }
+        } catch (IOException e) {
+            echo.accept("(output of " + name + " closed: " + e.getMessage() + ")");
+        } finally {
+            synchronized (lines) {
+                lines.notifyAll();
+            }
+        }
+    }
+
+    /** Waits until a line contains {@code text} and returns it; fails naming the process's last lines otherwise. */
+    public String awaitLine(String text, Duration timeout) throws InterruptedException {
+        awaitLines(text, 1, timeout);
+        synchronized (lines) {
+            return lines.stream().filter(l -> l.contains(text)).findFirst().orElseThrow();
+        }
+    }
+
+    /** Waits until {@code count} lines contain {@code text}. */
+    public void awaitLines(String text, int count, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (lines) {
+            while (lines.stream().filter(l -> l.contains(text)).count() < count) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0 || (!process.isAlive() && !reader.isAlive())) {
+                    throw new IllegalStateException("[" + name + "] never printed '" + text + "'"
+                            + (process.isAlive() ? " in time" : ", it exited with " + process.exitValue())
+                            + "; last lines:\n  " + String.join("\n  ", tail(15)));
+                }
+                lines.wait(Math.max(1, Math.min(left, 200)));
+            }
+        }
+    }
+
+    private List<String> tail(int n) {
+        return new ArrayList<>(lines.subList(Math.max(0, lines.size() - n), lines.size()));
+    }
+
+    /** Every line so far. */
+    public List<String> lines() {
+        synchronized (lines) {
+            return List.copyOf(lines);
+        }
+    }
+
+    /** Sends SIGTERM, as {@code kill} or Kubernetes does, keeping the output open for the shutdown lines. */
+    public void sigterm() {
+        // Through the handle: Process.destroy() would also close our end of its output, losing the shutdown lines.
+        process.toHandle().destroy();
+    }
+
+    /** Waits for the process to end by itself and for its last line to be read; fails if it does not in time. */
+    public int awaitExit(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException("[" + name + "] still running after " + timeout.toMillis() + " ms; last lines:\n  "
+                    + String.join("\n  ", lines().subList(Math.max(0, lines().size() - 15), lines().size())));
+        }
+        reader.join(5_000);
+        return process.exitValue();
+    }
+
+    /** SIGTERM, a wait for a graceful end, and SIGKILL only if it hangs. */
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            sigterm();
+            if (!process.waitFor(15, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        }
+        reader.join(5_000);
+    }
+}
