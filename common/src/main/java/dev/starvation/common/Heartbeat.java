@@ -21,6 +21,8 @@ public final class Heartbeat {
     /** Start of the current silence: the last beat, or when the pending tick was handed over. */
     private volatile long silentSince;
     private volatile long reportedFor;
+    /** The whole length of a reported stall once the thread is back, until the watchdog logs it; -1 if none. */
+    private volatile long recoveredAfter = -1;
     private volatile long stalls;
     private volatile long maxGapNanos;
     private volatile boolean closed;
@@ -37,9 +39,17 @@ public final class Heartbeat {
     /** Marks the watched thread alive now and records how long it was silent. Called on the watched thread. */
     public void beat() {
         long now = System.nanoTime();
-        long gap = now - silentSince;
+        long since = silentSince;
         silentSince = now;
-        record(gap);
+        ended(since, now - since);
+    }
+
+    /** A silence that started at {@code since} is over; remember its length if it was reported as a stall. */
+    private void ended(long since, long gapNanos) {
+        record(gapNanos);
+        if (reportedFor == since) {
+            recoveredAfter = gapNanos;
+        }
     }
 
     private void record(long gapNanos) {
@@ -59,7 +69,7 @@ public final class Heartbeat {
         try {
             tickExecutor.execute(() -> {
                 thread = Thread.currentThread();
-                record(System.nanoTime() - handedAt);
+                ended(handedAt, System.nanoTime() - handedAt);
                 tickPending.set(false);
             });
         } catch (RuntimeException rejected) {
@@ -81,6 +91,15 @@ public final class Heartbeat {
         reportedFor = since;
         stalls++;
         return silent;
+    }
+
+    /** Called by the watchdog thread: the length of a reported stall that has just ended, once; -1 if none. */
+    long takeRecovered() {
+        long after = recoveredAfter;
+        if (after >= 0) {
+            recoveredAfter = -1;
+        }
+        return after;
     }
 
     String line(long silentNanos) {

@@ -69,6 +69,11 @@ public final class StallWatchdog implements AutoCloseable {
                 if (silent >= 0) {
                     report(hb, silent);
                 }
+                long over = hb.takeRecovered();
+                if (over >= 0) {
+                    // The first line came at the limit; this one says how long the thread was really gone.
+                    LOG.warn("STALL over: {} came back after {} ms", hb.threadName(), over / 1_000_000);
+                }
                 hb.tick();
             }
             try {

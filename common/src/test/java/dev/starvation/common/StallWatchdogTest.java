@@ -43,6 +43,11 @@ class StallWatchdogTest {
             assertThat(log.stacksOf("STALL").get(0)).contains("blockOnPurpose");
             await().atMost(Duration.ofSeconds(2)).until(() -> hb.gapsMicros().getMaxValue() >= 300_000);
             assertThat(hb.stalls()).isEqualTo(1);
+            // Once the loop is back, one more line says how long it was really gone.
+            await().atMost(Duration.ofSeconds(2)).until(() -> log.linesStartingWith("STALL").size() == 2);
+            assertThat(log.linesStartingWith("STALL").get(1)).matches("STALL over: test-loop came back after \\d+ ms");
+            long total = Long.parseLong(log.linesStartingWith("STALL").get(1).replaceAll("\\D+", " ").trim());
+            assertThat(total).isGreaterThanOrEqualTo(300);
         } finally {
             loop.shutdownNow();
         }
@@ -70,6 +75,7 @@ class StallWatchdogTest {
             hb.beat();
             await().atMost(Duration.ofSeconds(2)).until(() -> !log.linesStartingWith("STALL").isEmpty());
             hb.beat();
+            await().atMost(Duration.ofSeconds(2)).until(() -> log.linesStartingWith("STALL over").size() == 1);
 
             assertThat(log.linesStartingWith("STALL").get(0)).startsWith("STALL poll thread silent for ");
             assertThat(log.stacksOf("STALL").get(0)).contains("silentThreadIsReportedAndItsLongestGapKept");
