@@ -28,7 +28,8 @@ echo
 
 # 1. Broker start: from launching the JVM to "BROKER ready", and the broker's own start inside the JVM.
 t0=$(date +%s%N)
-demo broker --port "$PORT" > "$WORK/broker.log" 2>&1 &
+# Not through demo(): a backgrounded function is a subshell, and killing it would leave the broker running.
+java -jar "$JAR" broker --port "$PORT" > "$WORK/broker.log" 2>&1 &
 BROKER_PID=$!
 for _ in $(seq 1 600); do
   grep -q "BROKER ready" "$WORK/broker.log" && break
