@@ -1,6 +1,7 @@
 package dev.starvation.http;
 
 import dev.starvation.common.Cli;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** The http-demo's one entry point: {@code server}, {@code probe} and {@code load}. */
@@ -14,8 +15,11 @@ public final class HttpDemo implements Runnable {
         System.exit(Cli.run(new HttpDemo(), args));
     }
 
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Override
     public void run() {
-        Cli.commandLine(this).usage(System.out);
+        throw new CommandLine.ParameterException(spec.commandLine(), "choose a subcommand: server, probe or load");
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.starvation.common.Cli;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -35,6 +36,13 @@ class CommandLineTest {
         assertThat(run.out()).contains("Usage: http-demo " + subcommand);
     }
 
+    @Test
+    void noSubcommandAsksForOne() {
+        Run run = run();
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.err()).contains("choose a subcommand: server, probe or load");
+    }
+
     @ParameterizedTest(name = "{0} -> exit {1}, says ''{2}''")
     @CsvSource(delimiter = '|', value = {
         "server --port 70000                                     | 1 | --port must be 0..65535",
@@ -46,7 +54,8 @@ class CommandLineTest {
         "probe --url ftp://127.0.0.1/health --count 1            | 1 | --url must be an http:// URL",
         "probe --count 1                                         | 2 | Missing required option: '--url",
         "load --url http://127.0.0.1:1/health --requests 0       | 1 | --requests must be 1..10000",
-        "serve                                                   | 2 | Unmatched argument"})
+        "serve                                                   | 2 | Unmatched argument",
+        "--port 8080                                             | 2 | Unknown options: '--port'"})
     void badOptionsAreRefusedNamingTheProblem(String args, int exit, String message) {
         Run run = run(args.trim().split("\\s+"));
         assertThat(run.exit()).isEqualTo(exit);
