@@ -86,9 +86,4 @@ public final class LivenessProbe {
                 .add("max_consecutive_failures", maxStreak)
                 .add("restart", restarts > 0);
     }
-
-    /** How many restart verdicts were reached. */
-    public long restarts() {
-        return restarts;
-    }
 }

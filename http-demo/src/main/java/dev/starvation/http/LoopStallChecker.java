@@ -33,11 +33,6 @@ final class LoopStallChecker implements AutoCloseable {
         return loops.stream().mapToLong(h -> h.gapsMicros().getMaxValue() / 1000).max().orElse(0);
     }
 
-    /** The 99th percentile of tick lateness over all loops, in ms. */
-    double p99LagMillis() {
-        return loops.stream().mapToDouble(h -> h.gapsMicros().getValueAtPercentile(99) / 1000.0).max().orElse(0);
-    }
-
     @Override
     public void close() {
         watchdog.close();

@@ -34,10 +34,4 @@ public record ProbeConfig(URI url, Duration period, Duration timeout, int failur
             throw new IllegalArgumentException("give --count or --duration: a probe run must end");
         }
     }
-
-    /** Kubernetes' defaults (period 10 s, timeout 1 s, threshold 3) on a URL, stopping after {@code count} probes. */
-    public static ProbeConfig kubernetesDefaults(URI url, long count) {
-        return new ProbeConfig(url, Duration.ofSeconds(10), Duration.ofSeconds(1), 3, Duration.ZERO, count,
-                Duration.ZERO);
-    }
 }

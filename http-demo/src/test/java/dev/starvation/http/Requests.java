@@ -47,8 +47,4 @@ final class Requests {
         CompletableFuture.allOf(sent.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
         return sent.stream().map(CompletableFuture::join).toList();
     }
-
-    int sentCount() {
-        return sent.size();
-    }
 }
