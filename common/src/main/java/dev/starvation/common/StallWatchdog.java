@@ -17,6 +17,7 @@ public final class StallWatchdog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(StallWatchdog.class);
 
     private final List<Heartbeat> heartbeats = new CopyOnWriteArrayList<>();
+    private final List<Runnable> checks = new CopyOnWriteArrayList<>();
     private final long intervalMillis;
     private final Thread thread;
     private volatile boolean running = true;
@@ -43,6 +44,14 @@ public final class StallWatchdog implements AutoCloseable {
     /** Watches a thread that reports in by calling {@link Heartbeat#beat()}; silence past {@code limit} is a stall. */
     public Heartbeat watchThread(Thread watched, Duration limit, StallMessage message) {
         return add(new Heartbeat(watched.getName(), watched, null, positive(limit), message));
+    }
+
+    /**
+     * Runs {@code check} on the watchdog thread every interval, after the heartbeats: for watches of their own, such as
+     * {@link JobWatch}'s deadlines, that must not depend on a thread that may be the one stuck.
+     */
+    public void everyInterval(Runnable check) {
+        checks.add(check);
     }
 
     private Heartbeat add(Heartbeat heartbeat) {
@@ -75,6 +84,14 @@ public final class StallWatchdog implements AutoCloseable {
                     LOG.warn("STALL over: {} came back after {} ms", hb.threadName(), over / 1_000_000);
                 }
                 hb.tick();
+            }
+            for (Runnable check : checks) {
+                try {
+                    check.run();
+                } catch (RuntimeException e) {
+                    // One broken check must not blind the watchdog to every other stall.
+                    LOG.warn("watchdog check failed: {}", e.toString());
+                }
             }
             try {
                 Thread.sleep(intervalMillis);

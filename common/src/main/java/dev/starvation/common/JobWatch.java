@@ -1,0 +1,168 @@
+package dev.starvation.common;
+
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Watches jobs on worker threads against a deadline: a {@code STALL} line with the worker's stack past a share of it,
+ * an interrupt when it passes, and the jobs still running past it, which a liveness check reports. Offloading takes
+ * work out of the loop's watchdog's view; this puts the work back in view.
+ */
+public final class JobWatch {
+
+    private static final Logger LOG = LoggerFactory.getLogger(JobWatch.class);
+
+    /** Told once per job whose deadline has passed, on the watchdog thread, just after the worker was interrupted. */
+    @FunctionalInterface
+    public interface Overdue {
+        void deadlinePassed(Job job);
+    }
+
+    private final StallWatchdog watchdog;
+    private final long deadlineNanos;
+    private final Duration stallAfter;
+    private final Overdue overdue;
+    private final Set<Job> running = ConcurrentHashMap.newKeySet();
+
+    /**
+     * Watches jobs with the given {@code deadline}; a job still running after {@code stallShare} of it (0 to 1) gets a
+     * {@code STALL} line. The deadline is checked on the watchdog's thread, so a stuck worker cannot hide its own job.
+     */
+    public JobWatch(StallWatchdog watchdog, Duration deadline, double stallShare, Overdue overdue) {
+        if (deadline.isNegative() || deadline.isZero()) {
+            throw new IllegalArgumentException("job deadline must be positive, got " + deadline);
+        }
+        if (!(stallShare > 0 && stallShare <= 1)) {
+            throw new IllegalArgumentException("stall share must be above 0 and at most 1, got " + stallShare);
+        }
+        this.watchdog = watchdog;
+        this.deadlineNanos = deadline.toNanos();
+        this.stallAfter = Duration.ofNanos(Math.max(1_000_000, (long) (deadlineNanos * stallShare)));
+        this.overdue = overdue;
+        watchdog.everyInterval(this::check);
+    }
+
+    /** Starts watching the job the calling worker thread is about to run; close it when the job ends, however it ends. */
+    public Job start(String what) {
+        Thread worker = Thread.currentThread();
+        long deadlineMillis = deadlineNanos / 1_000_000;
+        Heartbeat silence = watchdog.watchThread(worker, stallAfter,
+                (thread, ms) -> "STALL " + thread + " on " + what + " for " + ms + " ms (deadline " + deadlineMillis
+                        + " ms)");
+        Job job = new Job(worker, what, silence);
+        running.add(job);
+        return job;
+    }
+
+    private void check() {
+        long now = System.nanoTime();
+        for (Job job : running) {
+            if (now - job.startNanos >= deadlineNanos && job.interruptOnce()) {
+                overdue.deadlinePassed(job);
+            }
+        }
+    }
+
+    /** Jobs running now. */
+    public int running() {
+        return running.size();
+    }
+
+    /** How long the oldest running job has run, in milliseconds; 0 when none runs. */
+    public long oldestAgeMillis() {
+        return running.stream().mapToLong(Job::ageMillis).max().orElse(0);
+    }
+
+    /** Jobs still running past their deadline (their workers did not answer the interrupt), oldest first. */
+    public List<Job> overdue() {
+        long now = System.nanoTime();
+        return running.stream()
+                .filter(j -> now - j.startNanos >= deadlineNanos)
+                .sorted(Comparator.comparingLong(j -> j.startNanos))
+                .collect(Collectors.toList());
+    }
+
+    /** Why a liveness check should fail, naming each job past its deadline; empty while none is. */
+    public Optional<String> unhealthyReason() {
+        List<Job> late = overdue();
+        if (late.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(late.stream()
+                .map(j -> j.thread().getName() + " on " + j.what() + " for " + j.ageMillis() + " ms")
+                .collect(Collectors.joining(", ",
+                        late.size() + " job(s) past the " + deadlineNanos / 1_000_000 + " ms deadline: ", "")));
+    }
+
+    /** One job on one worker thread, from {@link #start} until {@link #close}. */
+    public final class Job implements AutoCloseable {
+        private final Thread thread;
+        private final String what;
+        private final Heartbeat silence;
+        private final long startNanos = System.nanoTime();
+        private boolean interrupted;
+        private boolean closed;
+
+        private Job(Thread thread, String what, Heartbeat silence) {
+            this.thread = thread;
+            this.what = what;
+            this.silence = silence;
+        }
+
+        /** Interrupts the worker the first time its deadline is seen passed; false if already done or interrupted. */
+        private synchronized boolean interruptOnce() {
+            if (closed || interrupted) {
+                return false;
+            }
+            interrupted = true;
+            LOG.warn("DEADLINE {} on {} passed its {} ms deadline: interrupting it", thread.getName(), what,
+                    deadlineNanos / 1_000_000);
+            // Under the lock with close(): the interrupt can never land on the worker's next job.
+            thread.interrupt();
+            return true;
+        }
+
+        /** What the job works on, as given to {@link #start}. */
+        public String what() {
+            return what;
+        }
+
+        /** The worker thread running it. */
+        public Thread thread() {
+            return thread;
+        }
+
+        /** How long it has run, in milliseconds. */
+        public long ageMillis() {
+            return (System.nanoTime() - startNanos) / 1_000_000;
+        }
+
+        /** True once its deadline passed and its worker was interrupted. */
+        public synchronized boolean interrupted() {
+            return interrupted;
+        }
+
+        /** The job ended (done, failed or given up): stop watching it. */
+        @Override
+        public void close() {
+            synchronized (this) {
+                if (closed) {
+                    return;
+                }
+                closed = true;
+            }
+            running.remove(this);
+            silence.close();
+            if (silence.stalls() > 0) {
+                LOG.warn("STALL over: {} on {} ended after {} ms", thread.getName(), what, ageMillis());
+            }
+        }
+    }
+}
