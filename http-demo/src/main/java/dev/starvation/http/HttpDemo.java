@@ -1,6 +1,9 @@
 package dev.starvation.http;
 
 import dev.starvation.common.Cli;
+import dev.starvation.http.load.LoadCommand;
+import dev.starvation.http.probe.ProbeCommand;
+import dev.starvation.http.server.ServerCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

@@ -1,0 +1,96 @@
+package dev.starvation.http.server;
+
+import dev.starvation.http.work.Work;
+import dev.starvation.http.work.WorkOffloader;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+
+/**
+ * Routes a request. {@code /processing} and {@code /processing_fixed} do the same work; the bug runs it here on the event
+ * loop, the fix hands the same call to the {@link WorkOffloader}.
+ */
+final class DemoHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+
+    private final WorkOffloader offloader;
+    private final double maxSeconds;
+
+    DemoHandler(WorkOffloader offloader, double maxSeconds) {
+        this.offloader = offloader;
+        this.maxSeconds = maxSeconds;
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+        DecoderResult decoded = request.decoderResult();
+        if (decoded.isFailure()) {
+            Responses.send(ctx, malformed(decoded.cause()), false);
+            return;
+        }
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        String path = uri.path();
+        if (!Routes.exists(path)) {
+            Responses.send(ctx, Responses.text(HttpResponseStatus.NOT_FOUND, "no such path: " + path
+                    + " (try " + String.join(", ", Routes.PATHS) + ")"), keepAlive);
+            return;
+        }
+        if (!HttpMethod.GET.equals(request.method())) {
+            FullHttpResponse response = Responses.text(HttpResponseStatus.METHOD_NOT_ALLOWED,
+                    "method " + request.method() + " not allowed on " + path + ": use GET");
+            response.headers().set(HttpHeaderNames.ALLOW, HttpMethod.GET.name());
+            Responses.send(ctx, response, keepAlive);
+            return;
+        }
+        if (path.equals(Routes.HEALTH)) {
+            Responses.send(ctx, HealthHandler.answer(), keepAlive);
+            return;
+        }
+        ProcessingRequest work;
+        try {
+            work = ProcessingRequest.parse(uri, maxSeconds);
+        } catch (ProcessingRequest.Invalid e) {
+            Responses.send(ctx, Responses.text(HttpResponseStatus.BAD_REQUEST, e.getMessage()), keepAlive);
+            return;
+        }
+        switch (path) {
+            case Routes.PROCESSING -> Responses.send(ctx, process(work, Work.SLEEP), keepAlive);
+            case Routes.PROCESSING_BUSY -> Responses.send(ctx, process(work, Work.BURN), keepAlive);
+            case Routes.PROCESSING_FIXED -> offloader.submit(ctx, keepAlive, () -> process(work, Work.SLEEP));
+            case Routes.PROCESSING_BUSY_FIXED -> offloader.submit(ctx, keepAlive, () -> process(work, Work.BURN));
+            default -> throw new IllegalStateException("route without a handler: " + path);
+        }
+    }
+
+    /** The slow request itself, on whichever thread calls it. */
+    private static FullHttpResponse process(ProcessingRequest request, Work work) {
+        if (!work.run(request.path(), request.length())) {
+            return Responses.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "shutting down: work abandoned");
+        }
+        return Responses.text(HttpResponseStatus.OK, "done in " + request.length().toMillis() + " ms on "
+                + Thread.currentThread().getName());
+    }
+
+    private static FullHttpResponse malformed(Throwable cause) {
+        if (cause instanceof TooLongHttpHeaderException) {
+            return Responses.text(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "request headers too large");
+        }
+        if (cause instanceof TooLongHttpLineException) {
+            return Responses.text(HttpResponseStatus.REQUEST_URI_TOO_LONG, "request line too long");
+        }
+        if (cause instanceof TooLongFrameException) {
+            return Responses.text(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "request too large");
+        }
+        return Responses.text(HttpResponseStatus.BAD_REQUEST, "malformed request: " + cause.getMessage());
+    }
+}

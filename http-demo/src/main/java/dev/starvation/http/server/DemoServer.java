@@ -1,0 +1,99 @@
+package dev.starvation.http.server;
+
+import dev.starvation.common.SummaryLine;
+import dev.starvation.http.work.WorkOffloader;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The demo's Netty server. One group does accept and I/O, so with {@code --event-loops 1} a single thread does both,
+ * like the seed's single-worker server.
+ */
+public final class DemoServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DemoServer.class);
+
+    private final ServerConfig config;
+    private final EventLoopGroup loops;
+    private final WorkOffloader offloader;
+    private final LoopStallChecker stalls;
+    private Channel serverChannel;
+    private boolean stopped;
+
+    /** Creates the loops, the worker pool and the stall checker; {@link #start()} binds. */
+    public DemoServer(ServerConfig config) {
+        this.config = config;
+        this.loops = new MultiThreadIoEventLoopGroup(config.eventLoops(), new DefaultThreadFactory("event-loop"),
+                NioIoHandler.newFactory());
+        this.offloader = new WorkOffloader(config.workers(), config.queue());
+        this.stalls = new LoopStallChecker(loops, config.stallLimit());
+    }
+
+    /** Binds and returns the port (the real one when the config says 0). */
+    public int start() throws InterruptedException {
+        serverChannel = new ServerBootstrap()
+                .group(loops)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .childHandler(new DemoServerInitializer(config, offloader))
+                .bind(config.host(), config.port())
+                .sync()
+                .channel();
+        int port = port();
+        LOG.info("SERVER listening on {}:{} event-loops={} workers={} queue={} stall-limit={}ms", config.host(), port,
+                config.eventLoops(), config.workers(), config.queue(), config.stallLimit().toMillis());
+        return port;
+    }
+
+    /** The port the server listens on. */
+    public int port() {
+        return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    /** Waits until the server channel is closed. */
+    public void awaitClose() throws InterruptedException {
+        serverChannel.closeFuture().sync();
+    }
+
+    /**
+     * Graceful stop: no new connections, in-flight work gets the grace period (then it is abandoned with a 503), then
+     * the loops end. Logs the run's SUMMARY line.
+     */
+    @Override
+    public synchronized void close() throws InterruptedException {
+        if (stopped) {
+            return;
+        }
+        stopped = true;
+        if (serverChannel != null) {
+            serverChannel.close().sync();
+        }
+        int inFlight = offloader.inFlight();
+        LOG.info("SHUTDOWN stopped accepting; {} offloaded request(s) in flight, grace {} ms", inFlight,
+                config.grace().toMillis());
+        boolean finished = offloader.shutdown(config.grace());
+        LOG.info("SHUTDOWN in-flight work {}", finished ? "finished" : "abandoned after the grace period (503 sent)");
+        loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        stalls.close();
+        LOG.info("{}", summary());
+    }
+
+    /** The server's counters as a SUMMARY line. */
+    public SummaryLine summary() {
+        return new SummaryLine()
+                .add("offloaded_done", offloader.completed())
+                .add("rejected", offloader.rejected())
+                .add("stalls", stalls.stalls())
+                .add("max_loop_lag_ms", stalls.maxLagMillis());
+    }
+}

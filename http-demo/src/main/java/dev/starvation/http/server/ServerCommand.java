@@ -1,0 +1,77 @@
+package dev.starvation.http.server;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import sun.misc.Signal;
+
+/** {@code server}: the Netty server with the bug and fix endpoints, stopped gracefully by SIGTERM. */
+@Command(name = "server", mixinStandardHelpOptions = true,
+        description = {"Runs the HTTP server: /health, /processing and /processing_busy (work on the event loop: the bug),",
+            "/processing_fixed and /processing_busy_fixed (work on a bounded worker pool: the fix).",
+            "GET ...?seconds=S with 0 < S <= --max-seconds (default 7). SIGTERM stops it gracefully."})
+public final class ServerCommand implements Callable<Integer> {
+
+    private static final ServerConfig DEFAULTS = ServerConfig.defaults();
+
+    @Option(names = "--host", description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+    String host = DEFAULTS.host();
+
+    @Option(names = "--port", description = "Port to listen on, 0 for any free port (default: ${DEFAULT-VALUE}).")
+    int port = DEFAULTS.port();
+
+    @Option(names = "--event-loops", description = "Event loop threads doing accept and I/O (default: ${DEFAULT-VALUE}).")
+    int eventLoops = DEFAULTS.eventLoops();
+
+    @Option(names = "--workers", description = "Worker threads for the fixed endpoints (default: cores = ${DEFAULT-VALUE}).")
+    int workers = DEFAULTS.workers();
+
+    @Option(names = "--queue", description = "Requests that may wait for a worker; beyond it, 503 at once (default: ${DEFAULT-VALUE}).")
+    int queue = DEFAULTS.queue();
+
+    @Option(names = "--max-seconds", description = "Largest seconds= a request may ask for (default: ${DEFAULT-VALUE}).")
+    double maxSeconds = DEFAULTS.maxSeconds();
+
+    @Option(names = "--stall-limit", description = "Log STALL when an event loop is blocked longer (default: 200ms).")
+    Duration stallLimit = DEFAULTS.stallLimit();
+
+    @Option(names = "--grace", description = "On SIGTERM, how long in-flight work may finish (default: 10s).")
+    Duration grace = DEFAULTS.grace();
+
+    @Option(names = "--idle-timeout", description = "Close a connection idle this long with no answer pending (default: 30s).")
+    Duration idleTimeout = DEFAULTS.idleTimeout();
+
+    @Option(names = "--max-header-bytes", description = "Largest request headers, else 431 (default: ${DEFAULT-VALUE}).")
+    int maxHeaderBytes = DEFAULTS.maxHeaderBytes();
+
+    @Option(names = "--max-body-bytes", description = "Largest request body, else 413 (default: ${DEFAULT-VALUE}).")
+    int maxBodyBytes = DEFAULTS.maxBodyBytes();
+
+    /** The options as one checked record. */
+    ServerConfig config() {
+        return new ServerConfig(host, port, eventLoops, workers, queue, maxSeconds, stallLimit, grace, idleTimeout,
+                maxHeaderBytes, maxBodyBytes);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        ServerConfig config = config();
+        CountDownLatch stop = new CountDownLatch(1);
+        // A signal handler rather than a shutdown hook: the graceful stop runs on the main thread, which then exits 0.
+        for (String name : List.of("TERM", "INT")) {
+            Signal.handle(new Signal(name), signal -> stop.countDown());
+        }
+        try (DemoServer server = new DemoServer(config)) {
+            try {
+                server.start();
+            } catch (Exception e) {
+                throw new IllegalStateException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
+            }
+            stop.await();
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,94 @@
+package dev.starvation.http.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.starvation.common.SummaryLine;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/** Ten times more fixed requests than workers plus queue: the excess is refused fast, memory stays flat, /health green. */
+@Tag("faults")
+class OverloadFaultTest {
+
+    private static final int WORKERS = 2;
+    private static final int QUEUE = 2;
+    private static final int SENT = 10 * (WORKERS + QUEUE);
+    /** The bound for a refusal, measured from the request sent to its status line. */
+    private static final long REFUSAL_BOUND_MS = 50;
+    /** Growth of used heap after GC that would mean requests are being kept somewhere. */
+    private static final long HEAP_GROWTH_BOUND = 16L * 1024 * 1024;
+
+    @Test
+    void tenTimesTheCapacityIsRefusedFastWithBoundedHeapAndAGreenProbe() throws Exception {
+        try (InProcessServer server = InProcessServer.start("--workers", String.valueOf(WORKERS), "--queue",
+                String.valueOf(QUEUE))) {
+            long heapBefore = usedHeapAfterGc();
+            ProbeRun probe = ProbeRun.start(server.url("/health"), Duration.ofMillis(200), Duration.ofMillis(300), 10);
+
+            // Every client connects first; then all send at once, and each times its request from send to status line.
+            ExecutorService clients = Executors.newFixedThreadPool(SENT);
+            CountDownLatch connected = new CountDownLatch(SENT);
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<Timed>> outcomes = new ArrayList<>();
+            for (int i = 0; i < SENT; i++) {
+                outcomes.add(clients.submit(() -> timedRequest(server, connected, go)));
+            }
+            connected.await(10, TimeUnit.SECONDS);
+            go.countDown();
+            List<Timed> seen = new ArrayList<>();
+            for (Future<Timed> f : outcomes) {
+                seen.add(f.get(30, TimeUnit.SECONDS));
+            }
+            clients.shutdown();
+            SummaryLine verdict = probe.summary();
+
+            List<Timed> done = seen.stream().filter(o -> o.status() == 200).toList();
+            List<Timed> refused = seen.stream().filter(o -> o.status() == 503).toList();
+            assertThat(done.size() + refused.size()).as("every request answered 200 or 503").isEqualTo(SENT);
+            assertThat(done).hasSize(WORKERS + QUEUE);
+            assertThat(refused).hasSize(SENT - WORKERS - QUEUE)
+                    .allSatisfy(o -> assertThat(o.millis()).as("refusal time").isLessThan(REFUSAL_BOUND_MS));
+            assertThat(verdict.getLong("failed")).isZero();
+            assertThat(usedHeapAfterGc() - heapBefore).as("heap growth after GC").isLessThan(HEAP_GROWTH_BOUND);
+        }
+    }
+
+    /** A status and the milliseconds from sending the request to reading the status line. */
+    private record Timed(int status, long millis) {
+    }
+
+    private static Timed timedRequest(InProcessServer server, CountDownLatch connected, CountDownLatch go)
+            throws Exception {
+        try (Socket socket = new Socket(server.base().getHost(), server.base().getPort())) {
+            socket.setSoTimeout(10_000);
+            connected.countDown();
+            go.await();
+            long start = System.nanoTime();
+            socket.getOutputStream().write(("GET /processing_fixed?seconds=1 HTTP/1.1\r\nHost: x\r\n"
+                    + "Connection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(),
+                    StandardCharsets.US_ASCII));
+            String statusLine = in.readLine();
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            return new Timed(Integer.parseInt(statusLine.split(" ")[1]), millis);
+        }
+    }
+
+    private static long usedHeapAfterGc() {
+        System.gc();
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+}

@@ -1,0 +1,38 @@
+package dev.starvation.http.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.starvation.common.SummaryLine;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** More fixed requests than workers plus queue: the excess is refused at once with 503, and /health stays green. */
+class OverloadTest {
+
+    @Test
+    void requestsBeyondWorkersAndQueueGet503AtOnceWhileHealthStaysGreen() throws Exception {
+        int workers = 2;
+        int queue = 2;
+        int sent = 20;
+        try (InProcessServer server = InProcessServer.start("--workers", String.valueOf(workers), "--queue",
+                String.valueOf(queue))) {
+            ProbeRun probe = ProbeRun.start(server.url("/health"), Duration.ofMillis(200), Duration.ofMillis(300), 12);
+            List<Requests.Answer> answers = new Requests().fire(server.url("/processing_fixed?seconds=1"), sent)
+                    .answers();
+            SummaryLine verdict = probe.summary();
+
+            List<Requests.Answer> done = answers.stream().filter(a -> a.status() == 200).toList();
+            List<Requests.Answer> refused = answers.stream().filter(a -> a.status() == 503).toList();
+            assertThat(done.size() + refused.size()).as("every request answered 200 or 503").isEqualTo(sent);
+            assertThat(done).hasSize(workers + queue);
+            assertThat(refused).hasSize(sent - workers - queue)
+                    .allSatisfy(a -> assertThat(a.retryAfter()).isEqualTo("1"))
+                    .allSatisfy(a -> assertThat(a.body()).contains("queue is full"));
+            // Refused at once, not after waiting for a worker: faster than any accepted request could finish.
+            assertThat(refused).allSatisfy(a -> assertThat(a.millis()).isLessThan(1000));
+            assertThat(verdict.getLong("failed")).isZero();
+            assertThat(server.server().summary().getLong("rejected")).isEqualTo(sent - workers - queue);
+        }
+    }
+}
