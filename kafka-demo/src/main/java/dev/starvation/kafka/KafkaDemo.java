@@ -1,6 +1,9 @@
 package dev.starvation.kafka;
 
 import dev.starvation.common.Cli;
+import dev.starvation.kafka.broker.BrokerCommand;
+import dev.starvation.kafka.consume.ConsumeCommand;
+import dev.starvation.kafka.produce.ProduceCommand;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;

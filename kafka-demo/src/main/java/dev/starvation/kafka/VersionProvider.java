@@ -4,7 +4,7 @@ import org.apache.kafka.common.utils.AppInfoParser;
 import picocli.CommandLine.IVersionProvider;
 
 /** What {@code --version} prints: this demo and the Kafka version it runs (clients and embedded broker alike). */
-final class VersionProvider implements IVersionProvider {
+public final class VersionProvider implements IVersionProvider {
     @Override
     public String[] getVersion() {
         return new String[] {"kafka-demo (Apache Kafka " + AppInfoParser.getVersion() + ")"};

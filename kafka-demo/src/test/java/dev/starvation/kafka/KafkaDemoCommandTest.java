@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.starvation.common.LogCapture;
 import dev.starvation.common.SummaryLine;
+import dev.starvation.kafka.consume.BrokerExtension;
+import dev.starvation.kafka.consume.Fixture;
+import dev.starvation.kafka.consume.KafkaProbe;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -67,7 +70,7 @@ class KafkaDemoCommandTest {
 
     @Test
     void produceCreatesTheTopicWithItsPartitionsAndCountZeroSendsNothing() throws Exception {
-        String topic = ConsumerScenarios.unique("created");
+        String topic = Fixture.unique("created");
         assertThat(run("produce", "--bootstrap-servers", BROKER.bootstrapServers(), "--topic", topic, "--count", "0",
                 "--partitions", "4")).isEqualTo(0);
         assertThat(run("produce", "--bootstrap-servers", BROKER.bootstrapServers(), "--topic", topic + "-full",
@@ -83,7 +86,7 @@ class KafkaDemoCommandTest {
 
     @Test
     void consumeEndsWithExactlyOneSummaryLineAndWritesOneCsvLinePerPoll(@TempDir Path dir) throws IOException {
-        String topic = ConsumerScenarios.unique("cli");
+        String topic = Fixture.unique("cli");
         Path gaps = dir.resolve("gaps.csv");
         run("produce", "--bootstrap-servers", BROKER.bootstrapServers(), "--topic", topic, "--count", "4");
         try (LogCapture log = LogCapture.start()) {

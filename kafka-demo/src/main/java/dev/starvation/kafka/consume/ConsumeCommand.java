@@ -1,0 +1,142 @@
+package dev.starvation.kafka.consume;
+
+import dev.starvation.kafka.VersionProvider;
+import dev.starvation.kafka.broker.BrokerOptions;
+import dev.starvation.kafka.broker.Topics;
+import dev.starvation.kafka.produce.JobProducer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.GroupProtocol;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code consume --mode naive|tuned|offload}: one consumer of the demo, ending with its SUMMARY line. */
+@Command(name = "consume", mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        description = "Consumes job records with CPU work per record: naive (the bug), tuned, or offload (the fix).")
+public final class ConsumeCommand implements Callable<Integer> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConsumeCommand.class);
+    /** Records sent to an embedded broker's topic when no --expect says how many. */
+    private static final int EMBEDDED_RECORDS = 5;
+
+    @Mixin
+    BrokerOptions broker;
+
+    @Option(names = "--topic", defaultValue = "jobs", description = "Topic (default ${DEFAULT-VALUE}).")
+    String topic;
+
+    @Option(names = "--group", description = "Consumer group (default demo-<mode>).")
+    String group;
+
+    @Option(names = "--mode", defaultValue = "naive",
+            description = "naive, tuned or offload (default ${DEFAULT-VALUE}).")
+    Mode mode;
+
+    @Option(names = "--process-ms", defaultValue = "1500",
+            description = "CPU-bound work per record, in ms (default ${DEFAULT-VALUE}).")
+    long processMs;
+
+    @Option(names = "--max-poll-interval-ms", defaultValue = "3000",
+            description = "max.poll.interval.ms (default ${DEFAULT-VALUE}).")
+    int maxPollIntervalMs;
+
+    @Option(names = "--max-poll-records", defaultValue = "500", description = "max.poll.records (default ${DEFAULT-VALUE}).")
+    int maxPollRecords;
+
+    @Option(names = "--workers", description = "Worker threads in offload mode (default: number of cores).")
+    Integer workers;
+
+    @Option(names = "--group-protocol", defaultValue = "classic",
+            description = "classic or consumer (KIP-848) (default ${DEFAULT-VALUE}).")
+    GroupProtocol groupProtocol;
+
+    @Option(names = "--expect", defaultValue = "0",
+            description = "Stop once N distinct records are processed and committed (default: do not).")
+    long expect;
+
+    @Option(names = "--duration", defaultValue = "60s", paramLabel = "DURATION",
+            description = "Stop after this long anyway (default ${DEFAULT-VALUE}).")
+    Duration duration;
+
+    @Option(names = "--stall-share", defaultValue = "50",
+            description = "Log STALL when the gap between polls passes this percentage of max.poll.interval.ms "
+                    + "(default ${DEFAULT-VALUE}).")
+    int stallSharePercent;
+
+    @Option(names = "--shutdown-grace", defaultValue = "5s", paramLabel = "DURATION",
+            description = "On SIGTERM, how long in-flight offload work may finish (default ${DEFAULT-VALUE}).")
+    Duration shutdownGrace;
+
+    @Option(names = "--poll-gaps", paramLabel = "FILE", description = "Write one CSV line per poll: elapsed_ms,gap_ms.")
+    Path pollGaps;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        ConsumerSettings settings = settings("unknown").validate();
+        try (BrokerOptions.Connection connection = broker.connect()) {
+            if (connection.isEmbedded()) {
+                int records = expect > 0 ? (int) Math.min(expect, Integer.MAX_VALUE) : EMBEDDED_RECORDS;
+                Topics.ensure(connection.bootstrapServers(), topic, 1);
+                new JobProducer(connection.bootstrapServers()).send(topic, 0, records);
+            }
+            PollLoop loop = create(settings(connection.bootstrapServers()));
+            CountDownLatch finished = new CountDownLatch(1);
+            Thread hook = new Thread(() -> {
+                loop.stop();
+                awaitQuietly(finished, shutdownGrace.plusSeconds(10));
+            }, "consume-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            try {
+                loop.run();
+            } finally {
+                finished.countDown();
+            }
+            removeHook(hook);
+        }
+        return 0;
+    }
+
+    private ConsumerSettings settings(String bootstrapServers) {
+        return new ConsumerSettings(bootstrapServers, topic, group != null ? group : "demo-" + mode, mode,
+                groupProtocol, Duration.ofMillis(processMs), maxPollRecords, maxPollIntervalMs,
+                workers != null ? workers : Runtime.getRuntime().availableProcessors(), stallSharePercent / 100.0,
+                expect, duration, shutdownGrace, pollGaps);
+    }
+
+    /** The consumer for the settings' mode. */
+    static PollLoop create(ConsumerSettings settings) {
+        return switch (settings.mode()) {
+            case NAIVE -> new NaiveConsumer(settings, Processor.cpuWork(settings.processTime()));
+            case TUNED -> {
+                ConsumerSettings tuned = Tuning.tune(settings);
+                yield new NaiveConsumer(tuned, Processor.cpuWork(tuned.processTime()));
+            }
+            case OFFLOAD -> new OffloadingConsumer(settings, Processor.cpuWork(settings.processTime()));
+        };
+    }
+
+    private static void awaitQuietly(CountDownLatch latch, Duration limit) {
+        try {
+            if (!latch.await(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warn("consumer did not close within {} ms", limit.toMillis());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException alreadyShuttingDown) {
+            // The JVM is exiting: the hook is running or has run.
+        }
+    }
+}

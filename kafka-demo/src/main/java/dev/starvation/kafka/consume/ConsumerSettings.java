@@ -1,0 +1,130 @@
+package dev.starvation.kafka.consume;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.GroupProtocol;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * Everything one consumer of the demo is run with, in one place; {@link #defaults} reproduce the bug.
+ *
+ * @param processTime       CPU work per record
+ * @param maxPollRecords    Kafka's max.poll.records
+ * @param maxPollIntervalMs Kafka's max.poll.interval.ms
+ * @param workers           size of the offload worker pool
+ * @param stallShare        share of max.poll.interval.ms after which the poll watchdog warns
+ * @param expect            stop once this many distinct records are processed and committed (0: never)
+ * @param duration          stop after this long anyway
+ * @param shutdownGrace     how long a closing offload consumer lets in-flight work finish
+ * @param pollGaps          where to write one CSV line per poll, or null
+ */
+public record ConsumerSettings(String bootstrapServers, String topic, String group, Mode mode, GroupProtocol protocol,
+        Duration processTime, int maxPollRecords, int maxPollIntervalMs, int workers, double stallShare, long expect,
+        Duration duration, Duration shutdownGrace, Path pollGaps) {
+
+    /** Kafka's own default for max.poll.records. */
+    public static final int KAFKA_MAX_POLL_RECORDS = 500;
+
+    /** The demo's defaults: 1.5 s of CPU per record and max.poll.interval.ms 3 s, so two records outlast a poll. */
+    public static ConsumerSettings defaults(String bootstrapServers, String topic, String group, Mode mode) {
+        return new ConsumerSettings(bootstrapServers, topic, group, mode, GroupProtocol.CLASSIC, Duration.ofMillis(1500),
+                KAFKA_MAX_POLL_RECORDS, 3000, Runtime.getRuntime().availableProcessors(), 0.5, 0,
+                Duration.ofSeconds(60), Duration.ofSeconds(5), null);
+    }
+
+    /** Throws an {@link IllegalArgumentException} naming the first setting that cannot work. */
+    public ConsumerSettings validate() {
+        require(!topic.isBlank(), "--topic must not be empty");
+        require(!group.isBlank(), "--group must not be empty");
+        require(!processTime.isNegative(), "--process-ms must not be negative, got " + processTime.toMillis());
+        require(maxPollRecords >= 1, "--max-poll-records must be at least 1, got " + maxPollRecords);
+        require(maxPollIntervalMs >= 1, "--max-poll-interval-ms must be at least 1, got " + maxPollIntervalMs);
+        require(workers >= 1, "--workers must be at least 1, got " + workers);
+        require(stallShare > 0 && stallShare <= 1, "--stall-share must be in (0, 1], got " + stallShare);
+        require(expect >= 0, "--expect must not be negative, got " + expect);
+        require(!duration.isNegative() && !duration.isZero(), "--duration must be positive, got " + duration);
+        require(!shutdownGrace.isNegative(), "--shutdown-grace must not be negative, got " + shutdownGrace);
+        return this;
+    }
+
+    private static void require(boolean ok, String message) {
+        if (!ok) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+
+    /** The same settings with another max.poll.records and max.poll.interval.ms (what tuning changes). */
+    public ConsumerSettings withPolling(int records, int intervalMs) {
+        return new ConsumerSettings(bootstrapServers, topic, group, mode, protocol, processTime, records, intervalMs,
+                workers, stallShare, expect, duration, shutdownGrace, pollGaps);
+    }
+
+    /** The same settings under another group protocol. */
+    public ConsumerSettings withProtocol(GroupProtocol groupProtocol) {
+        return new ConsumerSettings(bootstrapServers, topic, group, mode, groupProtocol, processTime, maxPollRecords,
+                maxPollIntervalMs, workers, stallShare, expect, duration, shutdownGrace, pollGaps);
+    }
+
+    /** The same settings with other work per record, pool size and stop conditions (what tests vary). */
+    public ConsumerSettings withWork(Duration perRecord, int workerCount, long expectRecords, Duration maxDuration) {
+        return new ConsumerSettings(bootstrapServers, topic, group, mode, protocol, perRecord, maxPollRecords,
+                maxPollIntervalMs, workerCount, stallShare, expectRecords, maxDuration, shutdownGrace, pollGaps);
+    }
+
+    /** The same settings with another grace for in-flight work on close. */
+    public ConsumerSettings withShutdownGrace(Duration grace) {
+        return new ConsumerSettings(bootstrapServers, topic, group, mode, protocol, processTime, maxPollRecords,
+                maxPollIntervalMs, workers, stallShare, expect, duration, grace, pollGaps);
+    }
+
+    /** The same settings writing poll gaps to {@code file}. */
+    public ConsumerSettings withPollGaps(Path file) {
+        return new ConsumerSettings(bootstrapServers, topic, group, mode, protocol, processTime, maxPollRecords,
+                maxPollIntervalMs, workers, stallShare, expect, duration, shutdownGrace, file);
+    }
+
+    /** The gap between polls after which the watchdog logs {@code STALL}. */
+    public Duration stallLimit() {
+        return Duration.ofMillis(Math.max(1, Math.round(maxPollIntervalMs * stallShare)));
+    }
+
+    /** The classic protocol's heartbeat: Kafka's 3 s, or a fifth of max.poll.interval.ms if that is shorter. */
+    int classicHeartbeatMs() {
+        return Math.max(100, Math.min(3_000, maxPollIntervalMs / 5));
+    }
+
+    /** The group protocol as printed in the SUMMARY line. */
+    public String protocolName() {
+        return protocol.name().toLowerCase(Locale.ROOT);
+    }
+
+    /** The Kafka consumer's properties: manual commits, from the earliest offset, this run's polling limits. */
+    public Properties kafkaProperties(String clientId) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+        p.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, protocol.name());
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(maxPollRecords));
+        p.put(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, String.valueOf(maxPollIntervalMs));
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        if (protocol == GroupProtocol.CLASSIC) {
+            // A classic member hears of a rebalance only at its next heartbeat (3 s by default) and is dropped if it
+            // has not rejoined within the rebalance timeout, which is max.poll.interval.ms: with second-scale
+            // intervals the heartbeat must come back several times within one interval.
+            p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, String.valueOf(classicHeartbeatMs()));
+        }
+        if (protocol == GroupProtocol.CLASSIC && mode == Mode.OFFLOAD) {
+            // Incremental rebalances: a member joining takes partitions away one by one, the rest keep their work.
+            p.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
+        }
+        return p;
+    }
+}

@@ -1,0 +1,32 @@
+package dev.starvation.kafka.consume;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The tuning of the naive loop: one record per poll, and a max.poll.interval.ms long enough for it with room to spare,
+ * so that the same code stays in its group. It costs slower detection of a stuck consumer and one record per poll.
+ */
+public final class Tuning {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Tuning.class);
+    /** Slack on top of the work itself, for the poll, the commit and a busy machine. */
+    static final int SLACK_MS = 1_000;
+
+    private Tuning() {
+    }
+
+    /** The settings the tuned consumer runs with, logged as one {@code TUNED} line with their cost. */
+    public static ConsumerSettings tune(ConsumerSettings naive) {
+        int records = 1;
+        long workMs = naive.processTime().toMillis() * records;
+        // The batch must stay under the watchdog's share of the interval, not only under the interval itself.
+        long needed = (long) Math.ceil(workMs / naive.stallShare()) + SLACK_MS;
+        int interval = (int) Math.min(Integer.MAX_VALUE, Math.max(naive.maxPollIntervalMs(), needed));
+        LOG.info("TUNED max.poll.records={} max.poll.interval.ms={} because process-ms={}; cost: a stuck consumer is "
+                        + "noticed after {} ms instead of {} ms, and each poll brings {} record instead of up to {}",
+                records, interval, naive.processTime().toMillis(), interval, naive.maxPollIntervalMs(), records,
+                naive.maxPollRecords());
+        return naive.withPolling(records, interval);
+    }
+}
