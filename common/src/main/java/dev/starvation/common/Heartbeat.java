@@ -1,7 +1,10 @@
 package dev.starvation.common;
 
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongConsumer;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.SynchronizedHistogram;
 
@@ -17,6 +20,7 @@ public final class Heartbeat {
     private final Executor tickExecutor;
     private final Histogram gapsMicros = new SynchronizedHistogram(3_600_000_000L, 3);
     private final AtomicBoolean tickPending = new AtomicBoolean();
+    private final List<LongConsumer> gapListeners = new CopyOnWriteArrayList<>();
     private volatile Thread thread;
     /** Start of the current silence: the last beat, or when the pending tick was handed over. */
     private volatile long silentSince;
@@ -57,6 +61,25 @@ public final class Heartbeat {
         if (gapNanos > maxGapNanos) {
             maxGapNanos = gapNanos;
         }
+        for (LongConsumer listener : gapListeners) {
+            listener.accept(gapNanos);
+        }
+    }
+
+    /**
+     * Tells {@code listener} the length of every silence as it ends, in nanoseconds, on the watched thread: a metrics
+     * histogram is fed this way. Keep it cheap; it runs on the loop.
+     */
+    public void onGap(LongConsumer listener) {
+        gapListeners.add(listener);
+    }
+
+    /** How long the thread has been silent right now, in milliseconds: 0 while a loop has no tick waiting. */
+    public long currentSilenceMillis() {
+        if (closed || (tickExecutor != null && !tickPending.get())) {
+            return 0;
+        }
+        return Math.max(0, System.nanoTime() - silentSince) / 1_000_000;
     }
 
     /** Called by the watchdog thread: hand a tick to the executor unless the last one has not run yet. */

@@ -1,0 +1,47 @@
+package dev.starvation.common.metrics;
+
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.config.MeterFilter;
+import io.micrometer.core.instrument.config.MeterFilterReply;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Keeps the scrape clean for {@code promtool check metrics}, whose rules are Prometheus's naming conventions. Some
+ * meters that binders register break them: {@code process.cpu.time} is counted in nanoseconds and Kafka's client names
+ * {@code io-wait-time-ns-avg} or {@code start-time-ms}; a filter can rename but not rescale, so a meter whose name or
+ * unit is an abbreviated, non-base unit is dropped (the same facts exist in base units, e.g. {@code process_cpu_usage},
+ * {@code io_wait_ratio}). A gauge named {@code …count} reads as a histogram's part, so {@code system.cpu.count} is
+ * published as {@code system.cpus} and Kafka's {@code connection-count} as {@code connections}.
+ */
+public final class PrometheusLintFilter implements MeterFilter {
+
+    /** The abbreviations promtool's linter rejects as a part of a metric name. */
+    private static final Set<String> ABBREVIATED_UNITS = Set.of("s", "ms", "us", "ns", "sec", "b", "kb", "mb", "gb",
+            "tb", "pb", "m", "h", "d");
+    private static final Pattern PARTS = Pattern.compile("[._-]");
+
+    @Override
+    public MeterFilterReply accept(Meter.Id id) {
+        String unit = id.getBaseUnit();
+        if (unit != null && ABBREVIATED_UNITS.contains(unit)) {
+            return MeterFilterReply.DENY;
+        }
+        for (String part : PARTS.split(id.getName())) {
+            if (ABBREVIATED_UNITS.contains(part)) {
+                return MeterFilterReply.DENY;
+            }
+        }
+        return MeterFilterReply.NEUTRAL;
+    }
+
+    @Override
+    public Meter.Id map(Meter.Id id) {
+        String name = id.getName();
+        if (name.endsWith(".count") && id.getType() == Meter.Type.GAUGE) {
+            String thing = name.substring(0, name.length() - ".count".length());
+            return id.withName(thing.endsWith("s") ? thing : thing + "s");
+        }
+        return id;
+    }
+}
