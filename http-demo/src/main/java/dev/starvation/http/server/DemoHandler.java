@@ -1,5 +1,6 @@
 package dev.starvation.http.server;
 
+import dev.starvation.http.metrics.ServerMetrics;
 import dev.starvation.http.work.Work;
 import dev.starvation.http.work.WorkOffloader;
 import io.netty.channel.ChannelHandlerContext;
@@ -24,10 +25,13 @@ final class DemoHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private final WorkOffloader offloader;
     private final double maxSeconds;
+    /** Null with --no-metrics. */
+    private final ServerMetrics metrics;
 
-    DemoHandler(WorkOffloader offloader, double maxSeconds) {
+    DemoHandler(WorkOffloader offloader, double maxSeconds, ServerMetrics metrics) {
         this.offloader = offloader;
         this.maxSeconds = maxSeconds;
+        this.metrics = metrics;
     }
 
     @Override
@@ -40,6 +44,10 @@ final class DemoHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
         String path = uri.path();
+        if (metrics != null && path.equals(ServerMetrics.PATH) && HttpMethod.GET.equals(request.method())) {
+            metrics.answer(ctx, keepAlive);
+            return;
+        }
         if (!Routes.exists(path)) {
             Responses.send(ctx, Responses.text(HttpResponseStatus.NOT_FOUND, "no such path: " + path
                     + " (try " + String.join(", ", Routes.PATHS) + ")"), keepAlive);

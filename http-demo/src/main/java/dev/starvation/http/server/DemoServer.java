@@ -1,6 +1,9 @@
 package dev.starvation.http.server;
 
 import dev.starvation.common.SummaryLine;
+import dev.starvation.http.metrics.MetricsConfig;
+import dev.starvation.http.metrics.MetricsEndpoint;
+import dev.starvation.http.metrics.ServerMetrics;
 import dev.starvation.http.work.WorkOffloader;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -27,16 +30,31 @@ public final class DemoServer implements AutoCloseable {
     private final EventLoopGroup loops;
     private final WorkOffloader offloader;
     private final LoopStallChecker stalls;
+    private final MetricsConfig metricsConfig;
+    /** Null with --no-metrics. */
+    private final ServerMetrics metrics;
+    private MetricsEndpoint metricsEndpoint;
     private Channel serverChannel;
     private boolean stopped;
 
-    /** Creates the loops, the worker pool and the stall checker; {@link #start()} binds. */
-    public DemoServer(ServerConfig config) {
+    /** Creates the loops, the worker pool and the stall checker, with metrics on the server's port; {@link #start()} binds. */
+    public DemoServer(ServerConfig config) throws InterruptedException {
+        this(config, MetricsConfig.DEFAULT);
+    }
+
+    /** The same, with metrics as {@code metricsConfig} says. */
+    public DemoServer(ServerConfig config, MetricsConfig metricsConfig) throws InterruptedException {
         this.config = config;
         this.loops = new MultiThreadIoEventLoopGroup(config.eventLoops(), new DefaultThreadFactory("event-loop"),
                 NioIoHandler.newFactory());
         this.offloader = new WorkOffloader(config.workers(), config.queue());
         this.stalls = new LoopStallChecker(loops, config.stallLimit());
+        this.metricsConfig = metricsConfig;
+        this.metrics = metricsConfig.enabled() ? new ServerMetrics() : null;
+        if (metrics != null) {
+            metrics.watchLoops(stalls.heartbeats());
+            metrics.watchWorkerPool(offloader);
+        }
     }
 
     /** Binds and returns the port (the real one when the config says 0). */
@@ -45,19 +63,35 @@ public final class DemoServer implements AutoCloseable {
                 .group(loops)
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 1024)
-                .childHandler(new DemoServerInitializer(config, offloader))
+                .childHandler(new DemoServerInitializer(config, offloader, metrics))
                 .bind(config.host(), config.port())
                 .sync()
                 .channel();
         int port = port();
         LOG.info("SERVER listening on {}:{} event-loops={} workers={} queue={} stall-limit={}ms", config.host(), port,
                 config.eventLoops(), config.workers(), config.queue(), config.stallLimit().toMillis());
+        if (metrics != null && metricsConfig.port() >= 0) {
+            try {
+                metricsEndpoint = new MetricsEndpoint(config.host(), metricsConfig.port(), metrics);
+            } catch (RuntimeException e) {
+                serverChannel.close().sync();
+                throw new IllegalStateException("cannot listen on " + config.host() + ":" + metricsConfig.port()
+                        + " (--metrics-port): " + e.getMessage(), e);
+            }
+            LOG.info("METRICS on http://{}:{}{} (a loop of its own) and on the server's port", config.host(),
+                    metricsEndpoint.port(), ServerMetrics.PATH);
+        }
         return port;
     }
 
     /** The port the server listens on. */
     public int port() {
         return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    /** The port of {@code --metrics-port}, once started; -1 if there is none. */
+    public int metricsPort() {
+        return metricsEndpoint != null ? metricsEndpoint.port() : -1;
     }
 
     /** Waits until the server channel is closed. */
@@ -85,6 +119,12 @@ public final class DemoServer implements AutoCloseable {
         LOG.info("SHUTDOWN in-flight work {}", finished ? "finished" : "abandoned after the grace period (503 sent)");
         loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         stalls.close();
+        if (metricsEndpoint != null) {
+            metricsEndpoint.close();
+        }
+        if (metrics != null) {
+            metrics.close();
+        }
         LOG.info("{}", summary());
     }
 

@@ -1,5 +1,7 @@
 package dev.starvation.http.server;
 
+import dev.starvation.http.metrics.RequestMetrics;
+import dev.starvation.http.metrics.ServerMetrics;
 import dev.starvation.http.work.WorkOffloader;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
@@ -17,10 +19,16 @@ final class DemoServerInitializer extends ChannelInitializer<SocketChannel> {
 
     private final ServerConfig config;
     private final WorkOffloader offloader;
+    /** Null with --no-metrics. */
+    private final ServerMetrics metrics;
+    private final RequestMetrics.Timers timers;
 
-    DemoServerInitializer(ServerConfig config, WorkOffloader offloader) {
+    DemoServerInitializer(ServerConfig config, WorkOffloader offloader, ServerMetrics metrics) {
         this.config = config;
         this.offloader = offloader;
+        this.metrics = metrics;
+        this.timers = metrics == null ? null : new RequestMetrics.Timers(metrics.registry(),
+                path -> Routes.exists(path) || path.equals(ServerMetrics.PATH));
     }
 
     @Override
@@ -30,9 +38,12 @@ final class DemoServerInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast(new HttpServerCodec(new HttpDecoderConfig()
                 .setMaxInitialLineLength(MAX_REQUEST_LINE)
                 .setMaxHeaderSize(config.maxHeaderBytes())));
+        if (timers != null) {
+            p.addLast(new RequestMetrics(timers));
+        }
         // Answers 413 by itself when a body is larger than the limit.
         p.addLast(new HttpObjectAggregator(config.maxBodyBytes()));
         p.addLast(new IdleCloser());
-        p.addLast(new DemoHandler(offloader, config.maxSeconds()));
+        p.addLast(new DemoHandler(offloader, config.maxSeconds(), metrics));
     }
 }

@@ -24,6 +24,11 @@ final class LoopStallChecker implements AutoCloseable {
         }
     }
 
+    /** Each loop's heartbeat, for the metrics. */
+    List<Heartbeat> heartbeats() {
+        return List.copyOf(loops);
+    }
+
     long stalls() {
         return loops.stream().mapToLong(Heartbeat::stalls).sum();
     }

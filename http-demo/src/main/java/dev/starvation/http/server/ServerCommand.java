@@ -1,5 +1,6 @@
 package dev.starvation.http.server;
 
+import dev.starvation.http.metrics.MetricsConfig;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -50,6 +51,20 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--max-body-bytes", description = "Largest request body, else 413 (default: ${DEFAULT-VALUE}).")
     int maxBodyBytes = DEFAULTS.maxBodyBytes();
 
+    @Option(names = "--metrics", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Keep Prometheus metrics and serve them on GET /metrics; --no-metrics for a bare benchmark"
+                    + " (default: on).")
+    boolean metrics = true;
+
+    @Option(names = "--metrics-port", description = "Also serve /metrics on this port, from an event loop of its own"
+            + " that keeps answering while the server's loops stall; 0 for any free port (default: none).")
+    int metricsPort = -1;
+
+    /** The metrics options, checked. */
+    MetricsConfig metricsConfig() {
+        return new MetricsConfig(metrics, metricsPort);
+    }
+
     /** The options as one checked record. */
     ServerConfig config() {
         return new ServerConfig(host, port, eventLoops, workers, queue, maxSeconds, stallLimit, grace, idleTimeout,
@@ -59,14 +74,17 @@ public final class ServerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ServerConfig config = config();
+        MetricsConfig metricsConfig = metricsConfig();
         CountDownLatch stop = new CountDownLatch(1);
         // A signal handler rather than a shutdown hook: the graceful stop runs on the main thread, which then exits 0.
         for (String name : List.of("TERM", "INT")) {
             Signal.handle(new Signal(name), signal -> stop.countDown());
         }
-        try (DemoServer server = new DemoServer(config)) {
+        try (DemoServer server = new DemoServer(config, metricsConfig)) {
             try {
                 server.start();
+            } catch (IllegalStateException e) {
+                throw e;
             } catch (Exception e) {
                 throw new IllegalStateException("cannot listen on " + host + ":" + port + ": " + e.getMessage(), e);
             }

@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -44,6 +45,9 @@ public final class WorkOffloader {
     private final AtomicLong completed = new AtomicLong();
     /** Answers handed to the loops but not yet written: shutdown waits for them before the loops close the sockets. */
     private final Set<ChannelFuture> unwritten = ConcurrentHashMap.newKeySet();
+    private final int queueCapacity;
+    /** When each running job started, for the oldest running request's age. */
+    private final Map<Job, Long> running = new ConcurrentHashMap<>();
 
     /** A pool of {@code workers} threads with room for {@code queue} waiting requests. */
     public WorkOffloader(int workers, int queue) {
@@ -53,6 +57,7 @@ public final class WorkOffloader {
             t.setDaemon(true);
             return t;
         };
+        this.queueCapacity = queue;
         // --queue 0 means no backlog at all; ArrayBlockingQueue cannot have capacity 0.
         this.pool = new ThreadPoolExecutor(workers, workers, 0, TimeUnit.MILLISECONDS,
                 queue == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(queue), threads,
@@ -103,8 +108,13 @@ public final class WorkOffloader {
 
         @Override
         public void run() {
-            track(Responses.send(ctx, work.get(), keepAlive));
-            completed.incrementAndGet();
+            running.put(this, System.nanoTime());
+            try {
+                track(Responses.send(ctx, work.get(), keepAlive));
+                completed.incrementAndGet();
+            } finally {
+                running.remove(this);
+            }
         }
 
         void refuse(String why) {
@@ -156,5 +166,31 @@ public final class WorkOffloader {
     /** Requests running on a worker or waiting in the queue. */
     public int inFlight() {
         return pool.getActiveCount() + pool.getQueue().size();
+    }
+
+    /** Workers running a request now. */
+    public int active() {
+        return pool.getActiveCount();
+    }
+
+    /** Workers in the pool. */
+    public int workers() {
+        return pool.getMaximumPoolSize();
+    }
+
+    /** Requests waiting for a worker. */
+    public int queued() {
+        return pool.getQueue().size();
+    }
+
+    /** Requests that may wait for a worker. */
+    public int queueCapacity() {
+        return queueCapacity;
+    }
+
+    /** How long the oldest running request has run, in milliseconds; 0 when none runs. */
+    public long oldestRunningMillis() {
+        long now = System.nanoTime();
+        return running.values().stream().mapToLong(start -> (now - start) / 1_000_000).max().orElse(0);
     }
 }

@@ -2,6 +2,7 @@ package dev.starvation.http.server;
 
 import dev.starvation.common.Cli;
 import dev.starvation.common.LogCapture;
+import dev.starvation.http.metrics.MetricsConfig;
 import dev.starvation.http.probe.HttpGetOnce;
 import java.net.URI;
 import java.time.Duration;
@@ -14,9 +15,9 @@ final class InProcessServer implements RunningServer {
     private final LogCapture log;
     private final URI base;
 
-    private InProcessServer(ServerConfig config) throws InterruptedException {
+    private InProcessServer(ServerConfig config, MetricsConfig metrics) throws InterruptedException {
         this.log = LogCapture.start();
-        this.server = new DemoServer(config);
+        this.server = new DemoServer(config, metrics);
         this.base = URI.create("http://127.0.0.1:" + server.start());
         warmUp(config.eventLoops());
     }
@@ -37,7 +38,7 @@ final class InProcessServer implements RunningServer {
     static InProcessServer start(String... serverArgs) throws InterruptedException {
         ServerCommand command = new ServerCommand();
         Cli.commandLine(command).parseArgs(serverArgs);
-        return new InProcessServer(command.config().withPort(0));
+        return new InProcessServer(command.config().withPort(0), command.metricsConfig());
     }
 
     DemoServer server() {
