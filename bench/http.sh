@@ -2,8 +2,9 @@
 # Benchmarks /health with wrk, all in one run on this machine:
 #   1. a bare Netty hello-world on one event loop (the yardstick),
 #   2. the http-demo server on one event loop, idle,
-#   3. the http-demo server while one CPU-bound /processing_busy_fixed request per core runs on its worker pool.
-# Targets: (2) reaches at least 0.8 x (1) in req/s; p99 of (3) is at most 10 ms.
+#   3. the http-demo server while one CPU-bound /processing_busy_fixed request per core runs on its worker pool,
+#   4. the http-demo server with --no-metrics, idle: what the metrics cost.
+# Targets: (2) reaches at least 0.8 x (1) in req/s; p99 of (3) is at most 10 ms; (2) reaches 0.9 x (4).
 #   bench/http.sh            10 s per measurement
 #   DURATION=30s bench/http.sh
 set -euo pipefail
@@ -15,6 +16,7 @@ CONNECTIONS=${CONNECTIONS:-32}
 JAR=http-demo/target/http-demo.jar
 HELLO_PORT=${HELLO_PORT:-18081}
 DEMO_PORT=${DEMO_PORT:-18082}
+BARE_PORT=${BARE_PORT:-18083}
 CORES=$(nproc)
 
 command -v wrk > /dev/null || { echo "Installing wrk (Debian package) ..."; apt-get install -y -qq wrk > /dev/null; }
@@ -51,6 +53,14 @@ warm "http://127.0.0.1:$HELLO_PORT/health"
 read -r hello_rps hello_p99 <<< "$(measure "http://127.0.0.1:$HELLO_PORT/health")"
 kill "${pids[0]}"; wait "${pids[0]}" 2> /dev/null || true
 
+# The same server without metrics (no request timer, no lag histogram, no /metrics), measured alone.
+java -jar "$JAR" server --port "$BARE_PORT" --event-loops 1 --workers "$CORES" --no-metrics > /tmp/bench-http-bare.log 2>&1 & pids+=($!)
+bare_pid=$!
+wait_for "$BARE_PORT"
+warm "http://127.0.0.1:$BARE_PORT/health"
+read -r bare_rps bare_p99 <<< "$(measure "http://127.0.0.1:$BARE_PORT/health")"
+kill "$bare_pid"; wait "$bare_pid" 2> /dev/null || true
+
 java -jar "$JAR" server --port "$DEMO_PORT" --event-loops 1 --workers "$CORES" > /tmp/bench-http-server.log 2>&1 & pids+=($!)
 wait_for "$DEMO_PORT"
 warm "http://127.0.0.1:$DEMO_PORT/health"
@@ -66,12 +76,16 @@ read -r load_rps load_p99 <<< "$(measure "http://127.0.0.1:$DEMO_PORT/health")"
 ratio=$(awk -v a="$idle_rps" -v b="$hello_rps" 'BEGIN {printf "%.2f", a / b}')
 ratio_ok=$(awk -v r="$ratio" 'BEGIN {print (r >= 0.8) ? "PASS" : "FAIL"}')
 p99_ok=$(awk -v p="$load_p99" 'BEGIN {print (p <= 10) ? "PASS" : "FAIL"}')
+metrics_ratio=$(awk -v a="$idle_rps" -v b="$bare_rps" 'BEGIN {printf "%.2f", a / b}')
+metrics_ok=$(awk -v r="$metrics_ratio" 'BEGIN {print (r >= 0.9) ? "PASS" : "FAIL"}')
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(java -version 2>&1 | head -1)"
 echo "wrk: $THREADS threads, $CONNECTIONS connections, $DURATION per measurement, GET /health"
 printf '%-44s %12s %10s\n' "measurement" "req/s" "p99 ms"
 printf '%-44s %12.0f %10.2f\n' "bare Netty hello-world, 1 loop" "$hello_rps" "$hello_p99"
 printf '%-44s %12.0f %10.2f\n' "http-demo /health, 1 loop, idle" "$idle_rps" "$idle_p99"
+printf '%-44s %12.0f %10.2f\n' "http-demo /health, idle, --no-metrics" "$bare_rps" "$bare_p99"
 printf '%-44s %12.0f %10.2f\n' "http-demo /health, $CORES CPU-bound fixed requests" "$load_rps" "$load_p99"
 echo "idle throughput ratio (target >= 0.8): $ratio $ratio_ok"
 echo "p99 under load (target <= 10 ms): $load_p99 ms $p99_ok"
+echo "metrics on / off, idle (target >= 0.9): $metrics_ratio $metrics_ok"

@@ -4,7 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
 import dev.starvation.common.Cli;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.networknt.schema.Error;
+import com.networknt.schema.InputFormat;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaLocation;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
 import dev.starvation.http.HttpDemo;
+import dev.starvation.http.metrics.ServerMetrics;
 import dev.starvation.kafka.KafkaDemo;
 import java.io.IOException;
 import java.io.Reader;
@@ -16,6 +24,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.common.utils.AppInfoParser;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
 import picocli.CommandLine;
@@ -30,7 +39,7 @@ class DeploymentFilesMatchTheCliTest {
         Map<String, Map<String, Object>> services = composeServices();
         List<String> checked = new ArrayList<>();
         services.forEach((name, service) -> {
-            if (!service.containsKey("command")) {
+            if (!service.containsKey("command") || !isDemo(service)) {
                 return;
             }
             List<String> args = strings(service.get("command"));
@@ -111,6 +120,121 @@ class DeploymentFilesMatchTheCliTest {
 
         Map<String, Object> service = k8sDocument("Service");
         assertThat(map(service, "spec").get("selector")).isEqualTo(map(map(deployment, "spec"), "selector").get("matchLabels"));
+    }
+
+    @Test
+    void everyPrometheusTargetIsAComposeServiceThatOpensThatPortAndServesThatPath() throws IOException {
+        Map<String, Map<String, Object>> services = composeServices();
+        List<String> checked = new ArrayList<>();
+        for (Map<String, Object> job : scrapeJobs()) {
+            String path = String.valueOf(job.getOrDefault("metrics_path", "/metrics"));
+            for (String target : scrapeTargets(job)) {
+                String host = target.substring(0, target.indexOf(':'));
+                String port = target.substring(target.indexOf(':') + 1);
+                assertThat(services).as("scrape target %s is a compose service", target).containsKey(host);
+                Map<String, Object> service = services.get(host);
+                List<String> args = strings(service.get("command"));
+                CommandLine.ParseResult sub = parse(demoOf(host, service), args).subcommand();
+                assertThat(metricsPortsOf(sub)).as("%s opens %s for metrics: %s", host, port, args).contains(port);
+                assertThat(metricsPathOf(sub)).as("%s serves %s", host, path).isEqualTo(path);
+                checked.add(job.get("job_name") + " " + target);
+            }
+        }
+        assertThat(checked).anyMatch(c -> c.startsWith("http-demo "));
+    }
+
+    @Test
+    void composePrometheusLoadsTheTestedRulesAndGrafanaTheDashboardKeptInTheRepository() throws IOException {
+        Map<String, Map<String, Object>> services = composeServices();
+        List<String> prometheusMounts = strings(services.get("prometheus").get("volumes"));
+        assertThat(prometheusMounts).contains("./monitoring/alerts.yml:/etc/prometheus/alerts.yml:ro",
+                "./monitoring/prometheus.yml:/etc/prometheus/prometheus.yml:ro");
+        Map<String, Object> config = yaml(ROOT.resolve("monitoring/prometheus.yml"));
+        assertThat(strings(config.get("rule_files"))).containsExactly("/etc/prometheus/alerts.yml");
+
+        List<String> grafanaMounts = strings(services.get("grafana").get("volumes"));
+        assertThat(grafanaMounts).contains("./monitoring/grafana/provisioning:/etc/grafana/provisioning:ro",
+                "./monitoring/grafana/dashboards:/var/lib/grafana/dashboards:ro");
+        Map<String, Object> provider = first(list(yaml(ROOT.resolve(
+                "monitoring/grafana/provisioning/dashboards/starvation.yml")), "providers"));
+        assertThat(map(provider, "options")).containsEntry("path", "/var/lib/grafana/dashboards");
+        assertThat(ROOT.resolve("monitoring/grafana/dashboards/starvation.json")).isRegularFile();
+        Map<String, Object> datasource = first(list(yaml(ROOT.resolve(
+                "monitoring/grafana/provisioning/datasources/prometheus.yml")), "datasources"));
+        assertThat(datasource).containsEntry("url", "http://prometheus:9090").containsEntry("uid", "prometheus");
+    }
+
+    /**
+     * Against the Compose Specification's JSON schema (compose-spec's {@code schema/compose-spec.json}), which the
+     * project does not ship: give its path as {@code -Dcompose.schema=FILE}. Debian's docker-compose 1.29 cannot be
+     * the judge: it rejects the top-level {@code name:} that the specification allows.
+     */
+    @Test
+    void composeFileIsValidAgainstTheComposeSpecification() throws IOException {
+        String schemaPath = System.getProperty("compose.schema", System.getenv("COMPOSE_SPEC_SCHEMA"));
+        Assumptions.assumeTrue(schemaPath != null && Files.isRegularFile(Path.of(schemaPath)),
+                "no Compose Specification schema given, test skipped: run with -Dcompose.schema=FILE, FILE being"
+                        + " schema/compose-spec.json of github.com/compose-spec/compose-spec");
+        Schema schema = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_7)
+                .getSchema(SchemaLocation.of(Path.of(schemaPath).toUri().toString()), Files.readString(Path.of(schemaPath)),
+                        InputFormat.JSON);
+        Map<String, Object> compose = yaml(ROOT.resolve("docker-compose.yml"));
+        ObjectMapper json = new ObjectMapper();
+        List<Error> problems = schema.validate(json.writeValueAsString(compose), InputFormat.JSON);
+        assertThat(problems).as("docker-compose.yml against %s", schemaPath).isEmpty();
+        // The schema really judges: the same file with a key the specification does not know is refused.
+        map(composeServicesOf(compose), "kafka").put("no-such-key", true);
+        assertThat(schema.validate(json.writeValueAsString(compose), InputFormat.JSON)).isNotEmpty();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> composeServicesOf(Map<String, Object> compose) {
+        return (Map<String, Object>) compose.get("services");
+    }
+
+    private static boolean isDemo(Map<String, Object> service) {
+        return service.get("build") instanceof Map<?, ?>
+                || String.valueOf(service.get("image")).startsWith("starvation-reproducer/");
+    }
+
+    /** The ports a demo's command serves metrics on. */
+    private static List<String> metricsPortsOf(CommandLine.ParseResult sub) {
+        List<String> ports = new ArrayList<>();
+        for (String option : List.of("--port", "--metrics-port", "--admin-port")) {
+            if (sub.hasMatchedOption(option)) {
+                ports.add(String.valueOf(sub.matchedOptionValue(option, -1)));
+            }
+        }
+        return ports;
+    }
+
+    /** Where the demo serves its metrics, from its own code. */
+    private static String metricsPathOf(CommandLine.ParseResult sub) {
+        return switch (sub.commandSpec().name()) {
+            case "server" -> ServerMetrics.PATH;
+            default -> throw new AssertionError("scraping a command that serves no metrics: " + sub.commandSpec().name());
+        };
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> scrapeJobs() throws IOException {
+        return (List<Map<String, Object>>) yaml(ROOT.resolve("monitoring/prometheus.yml")).get("scrape_configs");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> scrapeTargets(Map<String, Object> job) {
+        List<String> targets = new ArrayList<>();
+        for (Map<String, Object> config : (List<Map<String, Object>>) job.get("static_configs")) {
+            targets.addAll(strings(config.get("targets")));
+        }
+        return targets;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> yaml(Path file) throws IOException {
+        try (Reader in = Files.newBufferedReader(file)) {
+            return (Map<String, Object>) new Yaml().load(in);
+        }
     }
 
     private static Object demoOf(String name, Map<String, Object> service) {
