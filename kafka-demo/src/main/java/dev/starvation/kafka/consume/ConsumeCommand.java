@@ -3,6 +3,8 @@ package dev.starvation.kafka.consume;
 import dev.starvation.kafka.VersionProvider;
 import dev.starvation.kafka.broker.BrokerOptions;
 import dev.starvation.kafka.broker.Topics;
+import dev.starvation.kafka.ops.AdminServer;
+import dev.starvation.kafka.ops.ConsumerMetrics;
 import dev.starvation.kafka.produce.JobProducer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -77,16 +79,36 @@ public final class ConsumeCommand implements Callable<Integer> {
     @Option(names = "--poll-gaps", paramLabel = "FILE", description = "Write one CSV line per poll: elapsed_ms,gap_ms.")
     Path pollGaps;
 
+    @Option(names = "--admin-port", paramLabel = "PORT", description = "Serve GET /metrics (Prometheus text) on this"
+            + " port, from a thread of its own that answers while the poll loop starves; 0 for any free port"
+            + " (default: none).")
+    Integer adminPort;
+
+    @Option(names = "--admin-host", defaultValue = "127.0.0.1",
+            description = "Address of the admin port (default ${DEFAULT-VALUE}; 0.0.0.0 in a container).")
+    String adminHost;
+
     @Override
     public Integer call() throws InterruptedException {
         ConsumerSettings settings = settings("unknown").validate();
+        if (adminPort != null && (adminPort < 0 || adminPort > 65535)) {
+            throw new IllegalArgumentException("--admin-port must be 0..65535, got " + adminPort);
+        }
+        try (ConsumerMetrics metrics = adminPort == null ? null : new ConsumerMetrics();
+             AdminServer admin = metrics == null ? null
+                     : new AdminServer(adminHost, adminPort).route(ConsumerMetrics.PATH, metrics::scrape)) {
+            return consume(metrics);
+        }
+    }
+
+    private int consume(ConsumerMetrics metrics) throws InterruptedException {
         try (BrokerOptions.Connection connection = broker.connect()) {
             if (connection.isEmbedded()) {
                 int records = expect > 0 ? (int) Math.min(expect, Integer.MAX_VALUE) : EMBEDDED_RECORDS;
                 Topics.ensure(connection.bootstrapServers(), topic, 1);
                 new JobProducer(connection.bootstrapServers()).send(topic, 0, records);
             }
-            PollLoop loop = create(settings(connection.bootstrapServers()));
+            PollLoop loop = create(settings(connection.bootstrapServers())).metrics(metrics);
             CountDownLatch finished = new CountDownLatch(1);
             Thread hook = new Thread(() -> {
                 loop.stop();

@@ -46,8 +46,10 @@ public final class NaiveConsumer extends PollLoop {
             List<ConsumerRecord<String, String>> list = records.records(tp);
             for (ConsumerRecord<String, String> record : list) {
                 // The bug: the poll thread is busy here for as long as the whole batch takes.
-                if (processor.process(record)) {
-                    stats.processed(record);
+                try (var running = processing.start()) {
+                    if (processor.process(record)) {
+                        stats.processed(record);
+                    }
                 }
             }
             next.put(tp, new OffsetAndMetadata(list.get(list.size() - 1).offset() + 1));

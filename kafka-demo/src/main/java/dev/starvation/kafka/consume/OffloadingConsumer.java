@@ -291,7 +291,7 @@ public final class OffloadingConsumer extends PollLoop {
         @Override
         public void run() {
             Result result;
-            try {
+            try (var running = processing.start()) {
                 result = processor.process(record) ? Result.DONE : Result.GAVE_UP;
                 if (result == Result.DONE) {
                     stats.processed(record);

@@ -1,6 +1,8 @@
 package dev.starvation.kafka.consume;
 
 import dev.starvation.kafka.broker.BrokerMonitor;
+import dev.starvation.kafka.ops.ConsumerMetrics;
+import dev.starvation.kafka.ops.InFlight;
 import dev.starvation.kafka.ops.PollWatchdog;
 import dev.starvation.kafka.ops.RunStats;
 import java.time.Duration;
@@ -39,6 +41,10 @@ public abstract class PollLoop {
     protected final Processor processor;
     /** The counts of this run. */
     protected final RunStats stats = new RunStats();
+    /** The records being processed now, wherever they run. */
+    protected final InFlight processing = new InFlight();
+    /** Where this loop's metrics go, or null. */
+    private volatile ConsumerMetrics metrics;
     private final String clientId;
     private volatile boolean stopRequested;
     private volatile boolean running;
@@ -59,6 +65,9 @@ public abstract class PollLoop {
              KafkaConsumer<String, String> consumer = new KafkaConsumer<>(settings.kafkaProperties(clientId));
              PollWatchdog watchdog = new PollWatchdog(settings.stallLimit(), settings.maxPollIntervalMs(),
                      settings.pollGaps())) {
+            if (metrics != null) {
+                metrics.bind(consumer, clientId, settings.maxPollIntervalMs(), watchdog.heartbeat(), stats, processing);
+            }
             RebalanceLogger listener = new RebalanceLogger(stats, rebalanceListener(consumer));
             consumer.subscribe(List.of(settings.topic()), listener);
             while (!stopRequested && System.nanoTime() < deadline && !expectedDone()) {
@@ -75,6 +84,9 @@ public abstract class PollLoop {
             listener.closing();
             maxPollGapMillis = watchdog.maxPollGapMillis();
             watchdog.close();
+            if (metrics != null) {
+                metrics.consumerClosed();
+            }
             consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
         } finally {
             release();
@@ -82,6 +94,12 @@ public abstract class PollLoop {
         }
         LOG.info("{}", stats.summary(settings.mode(), settings.protocolName(), maxPollGapMillis));
         return stats;
+    }
+
+    /** Publishes this loop's metrics to {@code consumerMetrics} once its consumer exists; call before {@link #run()}. */
+    public PollLoop metrics(ConsumerMetrics consumerMetrics) {
+        this.metrics = consumerMetrics;
+        return this;
     }
 
     /** Asks the loop to stop; {@link #run()} returns once the consumer has closed. Any thread may call it. */

@@ -59,6 +59,11 @@ public final class PollWatchdog implements AutoCloseable {
         lastBeatNanos = now;
     }
 
+    /** The poll thread's heartbeat, for the metrics. */
+    public Heartbeat heartbeat() {
+        return heartbeat;
+    }
+
     /** The longest gap between polls so far. */
     public long maxPollGapMillis() {
         return heartbeat.maxGapMillis();

@@ -1,0 +1,102 @@
+package dev.starvation.kafka.ops;
+
+import dev.starvation.common.Heartbeat;
+import dev.starvation.common.metrics.HeartbeatMetrics;
+import dev.starvation.common.metrics.PrometheusMetrics;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.TimeGauge;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
+import org.apache.kafka.clients.consumer.Consumer;
+
+/**
+ * The consumer's metrics, served as Prometheus text on the admin server's {@code /metrics}: the Kafka client's own
+ * through Micrometer's {@link KafkaClientMetrics} ({@code kafka_consumer_last_poll_seconds_ago},
+ * {@code kafka_consumer_time_between_poll_max}, {@code kafka_consumer_coordinator_rebalance_latency_*},
+ * {@code kafka_consumer_coordinator_failed_rebalance_total}, …), the poll watchdog's gap, the records in flight and the
+ * oldest one's age, duplicates, commit failures, dead letters, and the JVM's.
+ */
+public final class ConsumerMetrics implements AutoCloseable {
+
+    /** Where the admin server serves them. */
+    public static final String PATH = "/metrics";
+    /** How often the Kafka binder looks for meters the client added (per-partition lag appears after assignment). */
+    private static final Duration KAFKA_REFRESH = Duration.ofSeconds(5);
+
+    private final PrometheusMetrics metrics = new PrometheusMetrics();
+    private final ScheduledExecutorService kafkaRefresh = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "kafka-metrics-refresh");
+        t.setDaemon(true);
+        return t;
+    });
+    private KafkaClientMetrics kafka;
+
+    /** The answer to {@code GET /metrics}. */
+    public AdminServer.Response scrape() {
+        return new AdminServer.Response(200, PrometheusMetrics.CONTENT_TYPE, metrics.scrape());
+    }
+
+    /** The registry, for tests. */
+    public MeterRegistry registry() {
+        return metrics.registry();
+    }
+
+    /**
+     * Binds one consumer's meters, tagged {@code client_id} as the Kafka client's are, so a rule can join them.
+     *
+     * @param pollThread the poll watchdog's heartbeat: the gap between polls as the demo's own watchdog sees it
+     */
+    public void bind(Consumer<?, ?> consumer, String clientId, int maxPollIntervalMs, Heartbeat pollThread,
+            RunStats stats, InFlight inFlight) {
+        Tags tags = Tags.of("client_id", clientId);
+        kafka = new KafkaClientMetrics(consumer, Tags.empty(), kafkaRefresh, KAFKA_REFRESH);
+        kafka.bindTo(registry());
+        HeartbeatMetrics.bind(registry(), pollThread, "consumer.poll.gap", "consumer.poll",
+                "poll thread's silence between two poll() calls", tags);
+        TimeGauge.builder("consumer.max.poll.interval", maxPollIntervalMs, TimeUnit.MILLISECONDS, ms -> ms)
+                .description("max.poll.interval.ms: past this gap between polls the client leaves its group")
+                .tags(tags).register(registry());
+        gauge("consumer.records.in.flight", "Records being processed now", tags, inFlight, InFlight::count);
+        TimeGauge.builder("consumer.oldest.in.flight.record.age", inFlight, TimeUnit.MILLISECONDS,
+                        InFlight::oldestAgeMillis)
+                .description("How long the oldest record being processed has run; 0 when none is")
+                .tags(tags).register(registry());
+        counter("consumer.duplicates", "Processings of a record beyond its first", tags, stats, RunStats::duplicates);
+        counter("consumer.commit.failures", "Offset commits the broker refused or that timed out", tags, stats,
+                RunStats::commitFailures);
+        counter("consumer.dead.letters", "Records that could not be processed and went to the dead-letter topic", tags,
+                stats, RunStats::deadLetteredRecords);
+        counter("consumer.rebalances", "Rebalances that took partitions from this member after its first assignment",
+                tags, stats, RunStats::rebalances);
+    }
+
+    private <T> void gauge(String name, String help, Tags tags, T obj, ToDoubleFunction<T> value) {
+        Gauge.builder(name, obj, value).description(help).tags(tags).register(registry());
+    }
+
+    private <T> void counter(String name, String help, Tags tags, T obj, ToDoubleFunction<T> value) {
+        FunctionCounter.builder(name, obj, value).description(help).tags(tags).register(registry());
+    }
+
+    /** Unbinds the Kafka client's meters (the consumer is closing); the demo's own stay, frozen at their last value. */
+    public void consumerClosed() {
+        if (kafka != null) {
+            kafka.close();
+            kafka = null;
+        }
+    }
+
+    @Override
+    public void close() {
+        consumerClosed();
+        kafkaRefresh.shutdownNow();
+        metrics.close();
+    }
+}
