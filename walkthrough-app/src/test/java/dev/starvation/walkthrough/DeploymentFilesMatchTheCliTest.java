@@ -14,6 +14,7 @@ import com.networknt.schema.SpecificationVersion;
 import dev.starvation.http.HttpDemo;
 import dev.starvation.http.metrics.ServerMetrics;
 import dev.starvation.kafka.KafkaDemo;
+import dev.starvation.kafka.ops.ConsumerMetrics;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -140,7 +141,7 @@ class DeploymentFilesMatchTheCliTest {
                 checked.add(job.get("job_name") + " " + target);
             }
         }
-        assertThat(checked).anyMatch(c -> c.startsWith("http-demo "));
+        assertThat(checked).anyMatch(c -> c.startsWith("http-demo ")).anyMatch(c -> c.startsWith("kafka-demo "));
     }
 
     @Test
@@ -212,6 +213,7 @@ class DeploymentFilesMatchTheCliTest {
     private static String metricsPathOf(CommandLine.ParseResult sub) {
         return switch (sub.commandSpec().name()) {
             case "server" -> ServerMetrics.PATH;
+            case "consume" -> ConsumerMetrics.PATH;
             default -> throw new AssertionError("scraping a command that serves no metrics: " + sub.commandSpec().name());
         };
     }

@@ -60,9 +60,10 @@ public final class ConsumerMetrics implements AutoCloseable {
         kafka.bindTo(registry());
         HeartbeatMetrics.bind(registry(), pollThread, "consumer.poll.gap", "consumer.poll",
                 "poll thread's silence between two poll() calls", tags);
+        // Held strongly: a gauge keeps only a weak reference to its object, and a boxed int is soon collected.
         TimeGauge.builder("consumer.max.poll.interval", maxPollIntervalMs, TimeUnit.MILLISECONDS, ms -> ms)
                 .description("max.poll.interval.ms: past this gap between polls the client leaves its group")
-                .tags(tags).register(registry());
+                .strongReference(true).tags(tags).register(registry());
         gauge("consumer.records.in.flight", "Records being processed now", tags, inFlight, InFlight::count);
         TimeGauge.builder("consumer.oldest.in.flight.record.age", inFlight, TimeUnit.MILLISECONDS,
                         InFlight::oldestAgeMillis)
