@@ -83,6 +83,57 @@ final class Charts {
         return save(file, "Gap between poll() calls: naive loop vs offloading consumer", plot);
     }
 
+    /**
+     * The Kafka client's two poll metrics during an act, as a scrape every 500 ms saw them: last-poll-seconds-ago
+     * climbs during the stall, time-between-poll-max stays flat until the next poll() records the gap.
+     */
+    static Path pollMetrics(Path file, List<MetricsScraper.Point> points, double maxPollIntervalMillis)
+            throws IOException {
+        XYSeries lastPoll = new XYSeries("kafka_consumer_last_poll_seconds_ago", false, true);
+        XYSeries betweenMax = new XYSeries("kafka_consumer_time_between_poll_max / 1000", false, true);
+        XYSeries watchdog = new XYSeries("consumer_poll_stall_seconds (the demo's watchdog)", false, true);
+        double top = maxPollIntervalMillis / 1000.0;
+        if (!points.isEmpty()) {
+            long first = points.get(0).at().toEpochMilli();
+            for (MetricsScraper.Point p : points) {
+                double t = (p.at().toEpochMilli() - first) / 1000.0;
+                Double last = p.values().get("kafka_consumer_last_poll_seconds_ago");
+                Double max = p.values().get("kafka_consumer_time_between_poll_max");
+                Double silent = p.values().get("consumer_poll_stall_seconds");
+                if (last != null && last >= 0) {
+                    lastPoll.add(t, last);
+                    top = Math.max(top, last);
+                }
+                if (max != null && !max.isNaN()) {
+                    betweenMax.add(t, max / 1000.0);
+                    top = Math.max(top, max / 1000.0);
+                }
+                if (silent != null) {
+                    watchdog.add(t, silent);
+                }
+            }
+        }
+        XYSeriesCollection data = new XYSeriesCollection();
+        data.addSeries(lastPoll);
+        data.addSeries(betweenMax);
+        data.addSeries(watchdog);
+        XYPlot plot = plot(data, "seconds since the consumer's metrics were first scraped (every 500 ms)", "seconds");
+        XYLineAndShapeRenderer renderer = (XYLineAndShapeRenderer) plot.getRenderer();
+        renderer.setDefaultShapesVisible(false);
+        renderer.setAutoPopulateSeriesStroke(false);
+        renderer.setDefaultStroke(new BasicStroke(2f));
+        for (int i = 0; i < 3; i++) {
+            renderer.setSeriesPaint(i, COLOURS[i % COLOURS.length]);
+        }
+        renderer.setSeriesStroke(2, new BasicStroke(1f));
+        plot.addRangeMarker(marker(maxPollIntervalMillis / 1000.0, "max.poll.interval.ms "
+                + (long) maxPollIntervalMillis + ": the client leaves its group"));
+        plot.addRangeMarker(marker(maxPollIntervalMillis / 2000.0, "half of it: the alert"));
+        plot.getRangeAxis().setRange(0, top * 1.15);
+        return save(file, "Naive consumer: last-poll-seconds-ago climbs, time-between-poll-max is blind until the stall"
+                + " ends", plot);
+    }
+
     private static XYPlot plot(XYSeriesCollection data, String xLabel, String yLabel) {
         XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
         XYPlot plot = new XYPlot(data, new NumberAxis(xLabel), new NumberAxis(yLabel), renderer);

@@ -1,6 +1,7 @@
 package dev.starvation.walkthrough;
 
 import dev.starvation.common.SummaryLine;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,16 +17,22 @@ final class HttpStory extends Story {
     /** Long enough to cover a probe JVM's start and eight probes. */
     private static final String LONG_STALL_SECONDS = "6";
 
-    /** A server child process and where it listens. */
-    private record Server(DemoProcess process, String url) implements AutoCloseable {
+    /** What the lead-time table watches in each act: the loop's stall gauge and its lag. */
+    private static final List<String> WATCHED = List.of("event_loop_stall_seconds", "event_loop_lag_seconds_max");
+
+    /** A server child process, where it listens, and where its metrics answer during a stall. */
+    private record Server(DemoProcess process, String url, URI metrics) implements AutoCloseable {
         @Override
         public void close() throws InterruptedException {
             process.close();
         }
     }
 
-    HttpStory(Terminal terminal, Path jar, Path out, RunTable table, List<String> broken) {
+    private final LeadTimes leadTimes;
+
+    HttpStory(Terminal terminal, Path jar, Path out, RunTable table, List<String> broken, LeadTimes leadTimes) {
         super(terminal, jar, out, table, broken);
+        this.leadTimes = leadTimes;
     }
 
     /** Tells the act and returns the probe-latency chart. */
@@ -79,8 +86,9 @@ final class HttpStory extends Story {
      */
     private SummaryLine probeAfter(Server server, int requests, String run) throws Exception {
         long before = server.process().lines().stream().filter(l -> l.contains("REQUEST /processing")).count();
-        try (DemoProcess load = DemoProcess.start(terminal, "load", jar, List.of("load", "--url",
-                server.url() + "/processing?seconds=" + LONG_STALL_SECONDS, "--requests", String.valueOf(requests)))) {
+        int mark = server.process().lines().size();
+        try (LeadTimes.Act act = leadTimes.begin("http: " + run, "http-demo", server.metrics(), WATCHED);
+             DemoProcess load = startLoad(act, server.url() + "/processing?seconds=" + LONG_STALL_SECONDS, requests)) {
             server.process().awaitLines("REQUEST /processing", (int) before + requests, Duration.ofSeconds(30));
             DemoProcess probe = DemoProcess.start(terminal, "probe", jar, List.of("probe", "--url",
                     server.url() + "/health", "--period", PERIOD, "--timeout", TIMEOUT, "--failure-threshold", "3",
@@ -89,16 +97,20 @@ final class HttpStory extends Story {
             load.awaitExit(Duration.ofSeconds(30));
             SummaryLine s = probe.summary();
             table.probe("http: " + run, s);
+            endAct(act, server, mark, probe);
             return s;
         }
     }
 
     private Server server(int loops) throws Exception {
         int port = freePort();
+        int metricsPort = freePort();
         DemoProcess process = DemoProcess.start(terminal, "server", jar, List.of("server", "--port",
-                String.valueOf(port), "--event-loops", String.valueOf(loops)));
+                String.valueOf(port), "--event-loops", String.valueOf(loops), "--metrics-port",
+                String.valueOf(metricsPort)));
         process.awaitLine("SERVER listening", Duration.ofSeconds(30));
-        return new Server(process, "http://127.0.0.1:" + port);
+        return new Server(process, "http://127.0.0.1:" + port,
+                URI.create("http://127.0.0.1:" + metricsPort + "/metrics"));
     }
 
     /** Starts a probe, fires one request at {@code path} once the probe is green, and waits for the probe's verdict. */
@@ -107,12 +119,29 @@ final class HttpStory extends Story {
                 server.url() + "/health", "--period", PERIOD, "--timeout", timeout, "--failure-threshold", "3",
                 "--count", "14"));
         probe.awaitLines("PROBE ok", 2, Duration.ofSeconds(30));
-        try (DemoProcess load = DemoProcess.start(terminal, "load", jar, List.of("load", "--url",
-                server.url() + path + "?seconds=" + STALL_SECONDS, "--requests", "1"))) {
+        int mark = server.process().lines().size();
+        try (LeadTimes.Act act = leadTimes.begin("http: " + run, "http-demo", server.metrics(), WATCHED);
+             DemoProcess load = startLoad(act, server.url() + path + "?seconds=" + STALL_SECONDS, 1)) {
             probe.awaitExit(Duration.ofSeconds(60));
             load.awaitExit(Duration.ofSeconds(30));
+            endAct(act, server, mark, probe);
         }
         table.probe("http: " + run, probe.summary());
         return probe;
+    }
+
+    /** Fires the slow requests once Prometheus watches the server. */
+    private DemoProcess startLoad(LeadTimes.Act act, String url, int requests) throws Exception {
+        act.awaitFirstScrape();
+        return DemoProcess.start(terminal, "load", jar, List.of("load", "--url", url, "--requests",
+                String.valueOf(requests)));
+    }
+
+    /** The act's row of the lead-time table, from the server's lines since the act began and the probe's. */
+    private static void endAct(LeadTimes.Act act, Server server, int mark, DemoProcess probe) throws Exception {
+        List<String> lines = new ArrayList<>(server.process().lines());
+        lines = new ArrayList<>(lines.subList(mark, lines.size()));
+        lines.addAll(probe.lines());
+        act.end(lines, l -> l.contains("REQUEST /processing"), "probe RESTART", l -> l.contains("PROBE RESTART"));
     }
 }

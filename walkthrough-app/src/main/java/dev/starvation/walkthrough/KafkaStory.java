@@ -1,6 +1,7 @@
 package dev.starvation.walkthrough;
 
 import dev.starvation.common.SummaryLine;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,8 +14,21 @@ final class KafkaStory extends Story {
     private static final String PROCESS_MS = "1500";
     private static final double MAX_POLL_INTERVAL_MS = 3000;
 
-    KafkaStory(Terminal terminal, Path jar, Path out, RunTable table, List<String> broken) {
+    /** What the lead-time table and the poll-metrics chart watch in each act. */
+    private static final List<String> WATCHED = List.of("kafka_consumer_last_poll_seconds_ago",
+            "kafka_consumer_time_between_poll_max", "consumer_poll_stall_seconds");
+
+    private final LeadTimes leadTimes;
+    private List<MetricsScraper.Point> naivePoints = List.of();
+
+    KafkaStory(Terminal terminal, Path jar, Path out, RunTable table, List<String> broken, LeadTimes leadTimes) {
         super(terminal, jar, out, table, broken);
+        this.leadTimes = leadTimes;
+    }
+
+    /** The chart of the naive act's two poll metrics, scraped every 500 ms. */
+    Path pollMetricsChart() throws java.io.IOException {
+        return Charts.pollMetrics(out.resolve("poll-metrics.png"), naivePoints, MAX_POLL_INTERVAL_MS);
     }
 
     /** Tells the act and returns the poll-gap chart. */
@@ -59,12 +73,22 @@ final class KafkaStory extends Story {
             }
         }
         Path gaps = out.resolve(mode + "-poll-gaps.csv").toAbsolutePath();
+        int adminPort = freePort();
         List<String> args = new ArrayList<>(List.of("consume", "--bootstrap-servers", bootstrap, "--topic", topic,
                 "--group", mode + "-group", "--mode", mode, "--process-ms", PROCESS_MS,
-                "--max-poll-interval-ms", String.valueOf((long) MAX_POLL_INTERVAL_MS), "--poll-gaps", gaps.toString()));
+                "--max-poll-interval-ms", String.valueOf((long) MAX_POLL_INTERVAL_MS), "--poll-gaps", gaps.toString(),
+                "--admin-port", String.valueOf(adminPort)));
         args.addAll(stop);
-        try (DemoProcess consumer = DemoProcess.start(terminal, mode, jar, args)) {
+        URI metrics = URI.create("http://127.0.0.1:" + adminPort + "/metrics");
+        try (LeadTimes.Act act = leadTimes.begin("kafka: " + mode, "kafka-demo", metrics, WATCHED);
+             DemoProcess consumer = DemoProcess.start(terminal, mode, jar, args)) {
             consumer.awaitExit(Duration.ofSeconds(90));
+            act.end(consumer.lines(), l -> l.contains(" BATCH "), "group kick",
+                    l -> l.contains("poll timeout has expired") || l.contains("LOST [")
+                            || (l.contains("REVOKED [") && !l.contains("(closing)")));
+            if (mode.equals("naive")) {
+                naivePoints = act.points();
+            }
             SummaryLine s = consumer.summary();
             table.consumer("kafka: " + mode, s);
             if (chart != null) {

@@ -47,14 +47,19 @@ public final class Walkthrough implements Callable<Integer> {
         List<String> broken = new ArrayList<>();
         List<Path> charts = new ArrayList<>();
         long start = System.nanoTime();
-        if (only != Story.Only.kafka) {
-            charts.add(new HttpStory(terminal, httpJar, out, table, broken).tell());
+        try (LeadTimes leadTimes = LeadTimes.start(terminal)) {
+            if (only != Story.Only.kafka) {
+                charts.add(new HttpStory(terminal, httpJar, out, table, broken, leadTimes).tell());
+            }
+            if (only != Story.Only.http) {
+                KafkaStory kafka = new KafkaStory(terminal, kafkaJar, out, table, broken, leadTimes);
+                charts.add(kafka.tell());
+                charts.add(kafka.pollMetricsChart());
+            }
+            terminal.heading("All runs side by side (from their SUMMARY lines)");
+            terminal.plain(table.toString());
+            terminal.plain(leadTimes.table());
         }
-        if (only != Story.Only.http) {
-            charts.add(new KafkaStory(terminal, kafkaJar, out, table, broken).tell());
-        }
-        terminal.heading("All runs side by side (from their SUMMARY lines)");
-        terminal.plain(table.toString());
         charts.forEach(c -> terminal.plain("chart: " + c.toAbsolutePath().normalize()));
         terminal.plain(String.format("walkthrough took %d s", (System.nanoTime() - start) / 1_000_000_000L));
         if (!broken.isEmpty()) {

@@ -11,8 +11,9 @@ import java.util.regex.Pattern;
  * meters that binders register break them: {@code process.cpu.time} is counted in nanoseconds and Kafka's client names
  * {@code io-wait-time-ns-avg} or {@code start-time-ms}; a filter can rename but not rescale, so a meter whose name or
  * unit is an abbreviated, non-base unit is dropped (the same facts exist in base units, e.g. {@code process_cpu_usage},
- * {@code io_wait_ratio}). A gauge named {@code …count} reads as a histogram's part, so {@code system.cpu.count} is
- * published as {@code system.cpus} and Kafka's {@code connection-count} as {@code connections}.
+ * {@code io_wait_ratio}). A gauge named {@code …count} reads as a histogram's part: {@code system.cpu.count} is
+ * published as {@code system.cpus}, and Kafka's {@code connection-count} is dropped (its {@code connections} gauge
+ * counts the same connections, by client software).
  */
 public final class PrometheusLintFilter implements MeterFilter {
 
@@ -20,9 +21,14 @@ public final class PrometheusLintFilter implements MeterFilter {
     private static final Set<String> ABBREVIATED_UNITS = Set.of("s", "ms", "us", "ns", "sec", "b", "kb", "mb", "gb",
             "tb", "pb", "m", "h", "d");
     private static final Pattern PARTS = Pattern.compile("[._-]");
+    private static final String CPU_COUNT = "system.cpu.count";
 
     @Override
     public MeterFilterReply accept(Meter.Id id) {
+        if (id.getName().endsWith(".count") && id.getType() == Meter.Type.GAUGE
+                && !id.getName().equals(CPU_COUNT)) {
+            return MeterFilterReply.DENY;
+        }
         String unit = id.getBaseUnit();
         if (unit != null && ABBREVIATED_UNITS.contains(unit)) {
             return MeterFilterReply.DENY;
@@ -37,11 +43,6 @@ public final class PrometheusLintFilter implements MeterFilter {
 
     @Override
     public Meter.Id map(Meter.Id id) {
-        String name = id.getName();
-        if (name.endsWith(".count") && id.getType() == Meter.Type.GAUGE) {
-            String thing = name.substring(0, name.length() - ".count".length());
-            return id.withName(thing.endsWith("s") ? thing : thing + "s");
-        }
-        return id;
+        return id.getName().equals(CPU_COUNT) ? id.withName("system.cpus") : id;
     }
 }
