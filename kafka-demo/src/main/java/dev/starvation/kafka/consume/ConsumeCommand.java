@@ -96,7 +96,7 @@ public final class ConsumeCommand implements Callable<Integer> {
         }
         try (ConsumerMetrics metrics = adminPort == null ? null : new ConsumerMetrics();
              AdminServer admin = metrics == null ? null
-                     : new AdminServer(adminHost, adminPort).route(ConsumerMetrics.PATH, metrics::scrape)) {
+                     : AdminServer.start(adminHost, adminPort).route(ConsumerMetrics.PATH, metrics::scrape)) {
             return consume(metrics);
         }
     }

@@ -26,24 +26,31 @@ public final class AdminServer implements AutoCloseable {
     }
 
     private final HttpServer server;
-    private final ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "admin-http");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService thread;
 
-    /** Listens on {@code host:port} (0 for any free port) and starts serving. */
-    public AdminServer(String host, int port) {
+    private AdminServer(HttpServer server, ExecutorService thread) {
+        this.server = server;
+        this.thread = thread;
+    }
+
+    /** Listens on {@code host:port} (0 for any free port) and starts serving; 404 until routes are added. */
+    public static AdminServer start(String host, int port) {
+        HttpServer server;
         try {
             server = HttpServer.create(new InetSocketAddress(host, port), 0);
         } catch (IOException e) {
-            thread.shutdownNow();
             throw new UncheckedIOException("cannot listen on " + host + ":" + port + " (--admin-port): "
                     + e.getMessage(), e);
         }
+        ExecutorService thread = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "admin-http");
+            t.setDaemon(true);
+            return t;
+        });
         server.setExecutor(thread);
         server.start();
-        LOG.info("ADMIN listening on http://{}:{}", host, port());
+        LOG.info("ADMIN listening on http://{}:{}", host, server.getAddress().getPort());
+        return new AdminServer(server, thread);
     }
 
     /** Answers {@code GET path} with what {@code answer} gives at the time of the request. */

@@ -99,7 +99,7 @@ class ConsumerMetricsTest {
                 INTERVAL_MS, WORK, 1, Duration.ofSeconds(40));
         List<Seen> seen = new ArrayList<>();
         try (ConsumerMetrics metrics = new ConsumerMetrics();
-             AdminServer admin = new AdminServer("127.0.0.1", 0).route(ConsumerMetrics.PATH, metrics::scrape)) {
+             AdminServer admin = AdminServer.start("127.0.0.1", 0).route(ConsumerMetrics.PATH, metrics::scrape)) {
             PollLoop loop = ConsumeCommand.create(settings).metrics(metrics);
             RunningConsumer consumer = RunningConsumer.start(loop, mode.name().toLowerCase());
             URI url = URI.create("http://127.0.0.1:" + admin.port() + ConsumerMetrics.PATH);
