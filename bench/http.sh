@@ -53,18 +53,24 @@ warm "http://127.0.0.1:$HELLO_PORT/health"
 read -r hello_rps hello_p99 <<< "$(measure "http://127.0.0.1:$HELLO_PORT/health")"
 kill "${pids[0]}"; wait "${pids[0]}" 2> /dev/null || true
 
-# The same server without metrics (no request timer, no lag histogram, no /metrics), measured alone.
+# The same server without metrics (no request timer, no lag histogram, no /metrics); it idles while the other runs.
 java -jar "$JAR" server --port "$BARE_PORT" --event-loops 1 --workers "$CORES" --no-metrics > /tmp/bench-http-bare.log 2>&1 & pids+=($!)
 bare_pid=$!
 wait_for "$BARE_PORT"
 warm "http://127.0.0.1:$BARE_PORT/health"
 read -r bare_rps bare_p99 <<< "$(measure "http://127.0.0.1:$BARE_PORT/health")"
-kill "$bare_pid"; wait "$bare_pid" 2> /dev/null || true
 
 java -jar "$JAR" server --port "$DEMO_PORT" --event-loops 1 --workers "$CORES" > /tmp/bench-http-server.log 2>&1 & pids+=($!)
 wait_for "$DEMO_PORT"
 warm "http://127.0.0.1:$DEMO_PORT/health"
 read -r idle_rps idle_p99 <<< "$(measure "http://127.0.0.1:$DEMO_PORT/health")"
+# Metrics on vs off, alternated once more (off, on, off, on) and the better run of each kept: a busy machine moves
+# single runs by more than the difference measured.
+read -r bare2_rps bare2_p99 <<< "$(measure "http://127.0.0.1:$BARE_PORT/health")"
+read -r idle2_rps idle2_p99 <<< "$(measure "http://127.0.0.1:$DEMO_PORT/health")"
+kill "$bare_pid"; wait "$bare_pid" 2> /dev/null || true
+on_rps=$(awk -v a="$idle_rps" -v b="$idle2_rps" 'BEGIN {print (a > b) ? a : b}')
+off_rps=$(awk -v a="$bare_rps" -v b="$bare2_rps" 'BEGIN {print (a > b) ? a : b}')
 
 seconds=$(( ${DURATION%s} + 10 ))
 for _ in $(seq 1 "$CORES"); do
@@ -76,7 +82,7 @@ read -r load_rps load_p99 <<< "$(measure "http://127.0.0.1:$DEMO_PORT/health")"
 ratio=$(awk -v a="$idle_rps" -v b="$hello_rps" 'BEGIN {printf "%.2f", a / b}')
 ratio_ok=$(awk -v r="$ratio" 'BEGIN {print (r >= 0.8) ? "PASS" : "FAIL"}')
 p99_ok=$(awk -v p="$load_p99" 'BEGIN {print (p <= 10) ? "PASS" : "FAIL"}')
-metrics_ratio=$(awk -v a="$idle_rps" -v b="$bare_rps" 'BEGIN {printf "%.2f", a / b}')
+metrics_ratio=$(awk -v a="$on_rps" -v b="$off_rps" 'BEGIN {printf "%.2f", a / b}')
 metrics_ok=$(awk -v r="$metrics_ratio" 'BEGIN {print (r >= 0.9) ? "PASS" : "FAIL"}')
 
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(java -version 2>&1 | head -1)"
@@ -85,7 +91,9 @@ printf '%-44s %12s %10s\n' "measurement" "req/s" "p99 ms"
 printf '%-44s %12.0f %10.2f\n' "bare Netty hello-world, 1 loop" "$hello_rps" "$hello_p99"
 printf '%-44s %12.0f %10.2f\n' "http-demo /health, 1 loop, idle" "$idle_rps" "$idle_p99"
 printf '%-44s %12.0f %10.2f\n' "http-demo /health, idle, --no-metrics" "$bare_rps" "$bare_p99"
+printf '%-44s %12.0f %10.2f\n' "http-demo /health, idle, --no-metrics, again" "$bare2_rps" "$bare2_p99"
+printf '%-44s %12.0f %10.2f\n' "http-demo /health, 1 loop, idle, again" "$idle2_rps" "$idle2_p99"
 printf '%-44s %12.0f %10.2f\n' "http-demo /health, $CORES CPU-bound fixed requests" "$load_rps" "$load_p99"
 echo "idle throughput ratio (target >= 0.8): $ratio $ratio_ok"
 echo "p99 under load (target <= 10 ms): $load_p99 ms $p99_ok"
-echo "metrics on / off, idle (target >= 0.9): $metrics_ratio $metrics_ok"
+echo "metrics on / off, idle, best of two each (target >= 0.9): $on_rps / $off_rps = $metrics_ratio $metrics_ok"
