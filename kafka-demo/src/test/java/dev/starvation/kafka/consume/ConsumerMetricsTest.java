@@ -80,6 +80,8 @@ class ConsumerMetricsTest {
         PrometheusText text = PrometheusText.parse(scrape);
         for (String family : List.of("kafka_consumer_last_poll_seconds_ago", "kafka_consumer_time_between_poll_max",
                 "kafka_consumer_coordinator_rebalance_latency_max", "kafka_consumer_coordinator_failed_rebalance_total",
+                "kafka_consumer_coordinator_rebalance_total", "kafka_consumer_coordinator_last_rebalance_seconds_ago",
+                "kafka_consumer_poll_idle_ratio_avg", "kafka_consumer_fetch_manager_records_lag_max",
                 "consumer_poll_gap_seconds_bucket", "consumer_poll_stall_seconds", "consumer_records_in_flight",
                 "consumer_oldest_in_flight_record_age_seconds", "consumer_duplicates_total",
                 "consumer_commit_failures_total", "consumer_dead_letters_total", "consumer_max_poll_interval_seconds",
