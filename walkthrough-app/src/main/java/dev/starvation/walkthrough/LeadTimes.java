@@ -145,7 +145,7 @@ final class LeadTimes implements AutoCloseable {
                         + (times[1] != null ? " (fired " + since(start, Optional.of(times[1])) + ")" : ""));
             }
         });
-        return cells.isEmpty() ? "none" : String.join(", ", cells);
+        return cells.isEmpty() ? "none" : String.join("\n", cells);
     }
 
     private static Optional<Instant> first(List<String> lines, Predicate<String> match) {
@@ -163,25 +163,32 @@ final class LeadTimes implements AutoCloseable {
         return at.map(t -> String.format("+%.1f s", Duration.between(start, t).toMillis() / 1000.0)).orElse("-");
     }
 
-    /** The table of every act so far. */
+    /** The table of every act so far; an act with several alerts takes a line for each. */
     String table() {
-        String[] header = {"act", "first STALL line", "alert condition held (fired)", "the platform acted"};
-        List<String[]> all = new ArrayList<>();
-        all.add(header);
-        all.addAll(rows);
-        int[] widths = new int[header.length];
-        for (String[] row : all) {
-            for (int i = 0; i < row.length; i++) {
-                widths[i] = Math.max(widths[i], row[i].length());
+        String[] header = {"act", "first STALL", "alert condition held (fired)", "the platform acted"};
+        List<String[]> lines = new ArrayList<>();
+        lines.add(header);
+        for (String[] row : rows) {
+            String[] alerts = row[2].split("\n");
+            for (int i = 0; i < alerts.length; i++) {
+                lines.add(i == 0 ? new String[] {row[0], row[1], alerts[0], row[3]}
+                        : new String[] {"", "", alerts[i], ""});
             }
         }
-        StringBuilder sb = new StringBuilder(
-                "Lead time of each signal, from the moment the slow work began (the REQUEST on the loop, the first BATCH)\n");
-        for (int r = 0; r < all.size(); r++) {
-            for (int i = 0; i < header.length; i++) {
-                sb.append(String.format("%-" + widths[i] + "s", all.get(r)[i])).append(i < header.length - 1 ? "  " : "");
+        int[] widths = new int[header.length];
+        for (String[] line : lines) {
+            for (int i = 0; i < line.length; i++) {
+                widths[i] = Math.max(widths[i], line[i].length());
             }
-            sb.append('\n');
+        }
+        StringBuilder sb = new StringBuilder("Lead time of each signal, from the moment the slow work began"
+                + " (the REQUEST on the loop, the first BATCH)\n");
+        for (int r = 0; r < lines.size(); r++) {
+            StringBuilder line = new StringBuilder();
+            for (int i = 0; i < header.length; i++) {
+                line.append(String.format("%-" + widths[i] + "s", lines.get(r)[i])).append("  ");
+            }
+            sb.append(line.toString().stripTrailing()).append('\n');
             if (r == 0) {
                 sb.append("-".repeat(java.util.Arrays.stream(widths).sum() + 2 * (widths.length - 1))).append('\n');
             }
