@@ -117,7 +117,7 @@ public abstract class PollLoop {
 
     /** One poll that a worker's {@link #wakeUp()} may cut short: then it returns no records. */
     private ConsumerRecords<String, String> poll(KafkaConsumer<String, String> kafka) {
-        // Wakeable before the timeout is chosen: a result that lands in between either shortens the timeout or wakes us.
+        // Wakeable before the timeout is chosen: a result landing in between either shortens the timeout or wakes us.
         wakeable = true;
         try {
             return kafka.poll(pollTimeout());

@@ -171,7 +171,8 @@ class OffloadFailuresTest {
             assertThat(Ledger.of(stats).commitsOfUnfinishedWork(Set.of())).isEmpty();
         }
         assertThat(log.linesStartingWith("RETRY job-" + flaky + " ")).hasSize(2)
-                .anyMatch(l -> l.endsWith("next attempt in 200 ms")).anyMatch(l -> l.endsWith("next attempt in 400 ms"));
+                .anyMatch(l -> l.endsWith("next attempt in 200 ms"))
+                .anyMatch(l -> l.endsWith("next attempt in 400 ms"));
         assertThat(log.linesStartingWith("POISON")).isEmpty();
     }
 
@@ -183,7 +184,8 @@ class OffloadFailuresTest {
         String group = Fixture.unique("hang");
         String hungId = id(topic, hung);
         MisbehavingProcessor processor = new MisbehavingProcessor(WORK);
-        OffloadingConsumer loop = new OffloadingConsumer(settings(topic, group, GroupProtocol.CLASSIC, 4, 3), processor);
+        OffloadingConsumer loop = new OffloadingConsumer(settings(topic, group, GroupProtocol.CLASSIC, 4, 3),
+                processor);
         try (KafkaProbe probe = new KafkaProbe(BROKER.bootstrapServers());
              AdminServer admin = ConsumeCommand.serve(loop, "127.0.0.1", 0)) {
             Map<TopicPartition, Long> ends = probe.endOffsets(topic);
@@ -263,7 +265,8 @@ class OffloadFailuresTest {
         String topic = topicWith(MisbehavingProcessor.HANG, 0);
         String group = Fixture.unique("all-stuck");
         MisbehavingProcessor processor = new MisbehavingProcessor(WORK);
-        OffloadingConsumer loop = new OffloadingConsumer(settings(topic, group, GroupProtocol.CLASSIC, 1, 1), processor);
+        OffloadingConsumer loop = new OffloadingConsumer(settings(topic, group, GroupProtocol.CLASSIC, 1, 1),
+                processor);
         try (KafkaProbe probe = new KafkaProbe(BROKER.bootstrapServers());
              AdminServer admin = ConsumeCommand.serve(loop, "127.0.0.1", 0)) {
             RunningConsumer consumer = RunningConsumer.start(loop, "all-stuck");
@@ -319,8 +322,8 @@ class OffloadFailuresTest {
             HttpResponse<String> health = get(admin, "/health");
             assertThat(health.statusCode()).isEqualTo(503);
             assertThat(health.body()).startsWith("partition " + stoppedPartition + " stopped at offset "
-                    + poison / PARTITIONS + ": " + id(topic, poison) + " failed its 1 attempt(s) and could not be written to "
-                    + topic + ".DLT in 3 sends").contains("TimeoutException");
+                    + poison / PARTITIONS + ": " + id(topic, poison) + " failed its 1 attempt(s) and could not be "
+                    + "written to " + topic + ".DLT in 3 sends").contains("TimeoutException");
             RunStats stats = consumer.stop(LIMIT);
             assertThat(stats.deadLetteredRecords()).isZero();
             assertThat(stats.timesProcessed().keySet()).as("nothing after the record ran on its partition")
