@@ -86,7 +86,7 @@ class KafkaDemoCommandTest {
         URI health = URI.create("http://127.0.0.1:" + port + "/health");
         java.util.concurrent.CompletableFuture<Integer> exit = java.util.concurrent.CompletableFuture.supplyAsync(
                 () -> run("consume", "--bootstrap-servers", BROKER.bootstrapServers(), "--topic", topic, "--mode",
-                        "offload", "--process-ms", "700", "--expect", "4", "--workers", "1", "--duration", "30s",
+                        "offload", "--process-ms", "300", "--expect", "4", "--workers", "1", "--duration", "30s",
                         "--admin-port", String.valueOf(port)));
 
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> status(ready) == 200);

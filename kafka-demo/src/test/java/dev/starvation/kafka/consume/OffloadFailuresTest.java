@@ -89,6 +89,16 @@ class OffloadFailuresTest {
         return v.length == Integer.BYTES ? ByteBuffer.wrap(v).getInt() : ByteBuffer.wrap(v).getLong();
     }
 
+    /** Runs one offloading consumer until the broker says every record of {@code topic} is committed; its counts. */
+    private static RunStats consumeAll(KafkaProbe probe, String topic, String group, GroupProtocol protocol,
+            Processor processor) throws Exception {
+        Map<TopicPartition, Long> ends = probe.endOffsets(topic);
+        RunningConsumer consumer = RunningConsumer.start(new OffloadingConsumer(
+                settings(topic, group, protocol, 3, 3), processor), group);
+        await().atMost(LIMIT).until(() -> probe.committed(group).equals(ends));
+        return consumer.stop(LIMIT);
+    }
+
     private static long sum(Map<TopicPartition, Long> offsets) {
         return offsets.values().stream().mapToLong(Long::longValue).sum();
     }
@@ -103,11 +113,7 @@ class OffloadFailuresTest {
         String poisonId = id(topic, poison);
         MisbehavingProcessor processor = new MisbehavingProcessor(WORK);
         try (KafkaProbe probe = new KafkaProbe(BROKER.bootstrapServers())) {
-            Map<TopicPartition, Long> ends = probe.endOffsets(topic);
-            RunningConsumer consumer = RunningConsumer.start(new OffloadingConsumer(
-                    settings(topic, group, protocol, 3, 3), processor), "error");
-            await().atMost(LIMIT).until(() -> probe.committed(group).equals(ends));
-            RunStats stats = consumer.stop(LIMIT);
+            RunStats stats = consumeAll(probe, topic, group, protocol, processor);
 
             assertThat(stats.records()).as("every other record processed").isEqualTo(RECORDS - 1);
             assertThat(stats.timesProcessed().values()).containsOnly(1);
@@ -152,11 +158,7 @@ class OffloadFailuresTest {
         String flakyId = id(topic, flaky);
         MisbehavingProcessor processor = new MisbehavingProcessor(WORK);
         try (KafkaProbe probe = new KafkaProbe(BROKER.bootstrapServers())) {
-            Map<TopicPartition, Long> ends = probe.endOffsets(topic);
-            RunningConsumer consumer = RunningConsumer.start(new OffloadingConsumer(
-                    settings(topic, group, GroupProtocol.CLASSIC, 3, 3), processor), "flaky");
-            await().atMost(LIMIT).until(() -> probe.committed(group).equals(ends));
-            RunStats stats = consumer.stop(LIMIT);
+            RunStats stats = consumeAll(probe, topic, group, GroupProtocol.CLASSIC, processor);
 
             assertThat(stats.records()).isEqualTo(RECORDS);
             assertThat(stats.timesProcessed().values()).as("processed once, after two failed attempts").containsOnly(1);
@@ -355,14 +357,9 @@ class OffloadFailuresTest {
     void deadLetterTopicWithFewerPartitionsThanItsSourceIsRefusedAtStartWithTheReason() {
         String topic = BROKER.fixture().topicWith(PARTITIONS, 1);
         Topics.ensure(BROKER.bootstrapServers(), topic + ".DLT", 1);
-        StringWriter err = new StringWriter();
 
-        int code = KafkaDemo.run(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true), "consume",
-                "--bootstrap-servers", BROKER.bootstrapServers(), "--topic", topic, "--mode", "offload");
-
-        assertThat(code).isEqualTo(1);
-        assertThat(err.toString()).startsWith("ERROR consume: dead-letter topic " + topic + ".DLT has 1 partition(s), "
-                + "fewer than the 3 of " + topic);
+        assertThat(consumeFails(topic)).startsWith("ERROR consume: dead-letter topic " + topic + ".DLT has 1 "
+                + "partition(s), fewer than the 3 of " + topic);
     }
 
     @Test
@@ -370,13 +367,17 @@ class OffloadFailuresTest {
         String topic = BROKER.fixture().topicWith(PARTITIONS, 1);
         // Kafka refuses a name that differs from an existing one only by '.' against '_' (their metrics collide).
         Topics.ensure(BROKER.bootstrapServers(), topic + "_DLT", 1);
-        StringWriter err = new StringWriter();
 
+        assertThat(consumeFails(topic)).startsWith("ERROR consume: cannot create the dead-letter topic " + topic
+                + ".DLT with 3 partition(s): ").contains("collides");
+    }
+
+    /** Runs {@code consume --mode offload} on {@code topic}, expects exit code 1 and returns what it printed. */
+    private static String consumeFails(String topic) {
+        StringWriter err = new StringWriter();
         int code = KafkaDemo.run(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true), "consume",
                 "--bootstrap-servers", BROKER.bootstrapServers(), "--topic", topic, "--mode", "offload");
-
-        assertThat(code).isEqualTo(1);
-        assertThat(err.toString()).startsWith("ERROR consume: cannot create the dead-letter topic " + topic
-                + ".DLT with 3 partition(s): ").contains("collides");
+        assertThat(code).as(err.toString()).isEqualTo(1);
+        return err.toString();
     }
 }

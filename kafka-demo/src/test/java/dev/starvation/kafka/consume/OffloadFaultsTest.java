@@ -62,7 +62,9 @@ class OffloadFaultsTest {
     @EnumSource(GroupProtocol.class)
     void membersJoiningAndOneLeavingMidWorkLoseNothingAndRepeatOnlyWorkRunningOnRevokedPartitions(
             GroupProtocol protocol) throws Exception {
-        int sent = 36;
+        // Enough work that the second member still has records in flight once the third has joined and started:
+        // with 36 records, wake-ups and revocations that wait made the run end before the third member's first record.
+        int sent = 72;
         String topic = BROKER.fixture().topicWith(6, sent);
         String group = Fixture.unique("scale");
         Duration work = Duration.ofMillis(400);
