@@ -26,7 +26,9 @@ public final class LogCapture implements AutoCloseable {
     }
 
     private List<ILoggingEvent> events() {
-        synchronized (appender.list) {
+        // Logback's AppenderBase.doAppend is synchronized on the appender, and ListAppender.append adds to a plain
+        // ArrayList inside it: the list is guarded by the appender's lock, so the copy must hold that same lock.
+        synchronized (appender) {
             return List.copyOf(appender.list);
         }
     }
@@ -39,6 +41,12 @@ public final class LogCapture implements AutoCloseable {
     /** The messages that start with {@code word}, e.g. {@code PROBE} or {@code STALL}. */
     public List<String> linesStartingWith(String word) {
         return lines().stream().filter(l -> l.startsWith(word)).collect(Collectors.toList());
+    }
+
+    /** The messages logged on thread {@code thread} that start with {@code word}. */
+    public List<String> linesStartingWith(String word, String thread) {
+        return events().stream().filter(e -> thread.equals(e.getThreadName()))
+                .map(ILoggingEvent::getFormattedMessage).filter(l -> l.startsWith(word)).collect(Collectors.toList());
     }
 
     /** The stack frames logged with each message that starts with {@code word}, one string per message. */

@@ -68,9 +68,40 @@ public final class ConsumeCommand implements Callable<Integer> {
     Duration duration;
 
     @Option(names = "--stall-share", defaultValue = "50",
-            description = "Log STALL when the gap between polls passes this percentage of max.poll.interval.ms "
-                    + "(default ${DEFAULT-VALUE}).")
+            description = "Log STALL with the thread's stack when the poll thread is silent for this percentage of "
+                    + "max.poll.interval.ms, or an offload worker runs one record for this percentage of "
+                    + "--record-deadline (default ${DEFAULT-VALUE}).")
     int stallSharePercent;
+
+    @Option(names = "--record-deadline", defaultValue = "30s", paramLabel = "DURATION",
+            description = "Offload: how long one attempt at a record may run; then its worker is interrupted and the "
+                    + "attempt counts as failed (default ${DEFAULT-VALUE}).")
+    Duration recordDeadline;
+
+    @Option(names = "--max-attempts", defaultValue = "3",
+            description = "Offload: attempts per record, the first included, before it goes to <topic>.DLT "
+                    + "(default ${DEFAULT-VALUE}).")
+    int maxAttempts;
+
+    @Option(names = "--retry-backoff", defaultValue = "1s", paramLabel = "DURATION",
+            description = "Offload: wait before a failed record's second attempt, doubled for each one after "
+                    + "(default ${DEFAULT-VALUE}).")
+    Duration retryBackoff;
+
+    @Option(names = "--dlt-timeout", defaultValue = "10s", paramLabel = "DURATION",
+            description = "Offload: bound of one send to <topic>.DLT (max.block.ms, delivery.timeout.ms); after "
+                    + FailurePolicy.DEAD_LETTER_SENDS + " failed sends the record's partition stops "
+                    + "(default ${DEFAULT-VALUE}).")
+    Duration deadLetterTimeout;
+
+    @Option(names = "--admin-port", paramLabel = "PORT",
+            description = "Serve GET /health (liveness), GET /ready (readiness) and GET /metrics (Prometheus text) on"
+                    + " this port (0: any free one; default: no admin endpoints).")
+    Integer adminPort;
+
+    @Option(names = "--admin-host", defaultValue = "127.0.0.1",
+            description = "Address the admin endpoints listen on; 0.0.0.0 in a container (default ${DEFAULT-VALUE}).")
+    String adminHost;
 
     @Option(names = "--shutdown-grace", defaultValue = "5s", paramLabel = "DURATION",
             description = "On SIGTERM, how long in-flight offload work may finish (default ${DEFAULT-VALUE}).")
@@ -79,48 +110,32 @@ public final class ConsumeCommand implements Callable<Integer> {
     @Option(names = "--poll-gaps", paramLabel = "FILE", description = "Write one CSV line per poll: elapsed_ms,gap_ms.")
     Path pollGaps;
 
-    @Option(names = "--admin-port", paramLabel = "PORT", description = "Serve GET /metrics (Prometheus text) on this"
-            + " port, from a thread of its own that answers while the poll loop starves; 0 for any free port"
-            + " (default: none).")
-    Integer adminPort;
-
-    @Option(names = "--admin-host", defaultValue = "127.0.0.1",
-            description = "Address of the admin port (default ${DEFAULT-VALUE}; 0.0.0.0 in a container).")
-    String adminHost;
-
     @Override
     public Integer call() throws InterruptedException {
         ConsumerSettings settings = settings("unknown").validate();
-        if (adminPort != null && (adminPort < 0 || adminPort > 65535)) {
-            throw new IllegalArgumentException("--admin-port must be 0..65535, got " + adminPort);
+        if (adminPort != null && (adminPort < 0 || adminPort > 65_535)) {
+            throw new IllegalArgumentException("--admin-port must be between 0 and 65535, got " + adminPort);
         }
-        try (ConsumerMetrics metrics = adminPort == null ? null : new ConsumerMetrics();
-             AdminServer admin = metrics == null ? null
-                     : AdminServer.start(adminHost, adminPort).route(ConsumerMetrics.PATH, metrics::scrape)) {
-            return consume(metrics);
-        }
-    }
-
-    private int consume(ConsumerMetrics metrics) throws InterruptedException {
         try (BrokerOptions.Connection connection = broker.connect()) {
             if (connection.isEmbedded()) {
                 int records = expect > 0 ? (int) Math.min(expect, Integer.MAX_VALUE) : EMBEDDED_RECORDS;
                 Topics.ensure(connection.bootstrapServers(), topic, 1);
                 new JobProducer(connection.bootstrapServers()).send(topic, 0, records);
             }
-            PollLoop loop = create(settings(connection.bootstrapServers())).metrics(metrics);
+            PollLoop loop = create(settings(connection.bootstrapServers()));
             CountDownLatch finished = new CountDownLatch(1);
             Thread hook = new Thread(() -> {
                 loop.stop();
                 awaitQuietly(finished, shutdownGrace.plusSeconds(10));
             }, "consume-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
-            try {
+            try (ConsumerMetrics metrics = adminPort == null ? null : new ConsumerMetrics();
+                 AdminServer admin = adminPort == null ? null : serve(loop, adminHost, adminPort, metrics)) {
                 loop.run();
             } finally {
                 finished.countDown();
+                removeHook(hook);
             }
-            removeHook(hook);
         }
         return 0;
     }
@@ -129,7 +144,26 @@ public final class ConsumeCommand implements Callable<Integer> {
         return new ConsumerSettings(bootstrapServers, topic, group != null ? group : "demo-" + mode, mode,
                 groupProtocol, Duration.ofMillis(processMs), maxPollRecords, maxPollIntervalMs,
                 workers != null ? workers : Runtime.getRuntime().availableProcessors(), stallSharePercent / 100.0,
-                expect, duration, shutdownGrace, pollGaps);
+                expect, duration, shutdownGrace, pollGaps,
+                new FailurePolicy(maxAttempts, retryBackoff, recordDeadline, deadLetterTimeout));
+    }
+
+    /** Serves {@code loop}'s liveness at {@code /health} and readiness at {@code /ready} on {@code host:port}. */
+    static AdminServer serve(PollLoop loop, String host, int port) {
+        return serve(loop, host, port, null);
+    }
+
+    /** The same, and {@code loop}'s metrics at {@code /metrics} unless {@code metrics} is null. */
+    static AdminServer serve(PollLoop loop, String host, int port, ConsumerMetrics metrics) {
+        AdminServer admin = AdminServer.start(host, port)
+                .probe("/health", loop::unhealthyReason)
+                .probe("/ready", loop::notReadyReason);
+        if (metrics != null) {
+            loop.metrics(metrics);
+            admin.route(ConsumerMetrics.PATH, metrics::scrape);
+        }
+        LOG.info("ADMIN serving {}", admin.describe());
+        return admin;
     }
 
     /** The consumer for the settings' mode. */

@@ -10,6 +10,9 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.TimeGauge;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -54,7 +57,7 @@ public final class ConsumerMetrics implements AutoCloseable {
      * @param pollThread the poll watchdog's heartbeat: the gap between polls as the demo's own watchdog sees it
      */
     public void bind(Consumer<?, ?> consumer, String clientId, int maxPollIntervalMs, Heartbeat pollThread,
-            RunStats stats, InFlight inFlight) {
+            RunStats stats, IntSupplier inFlight, LongSupplier oldestInFlightMillis, Optional<Duration> deadline) {
         Tags tags = Tags.of("client_id", clientId);
         kafka = new KafkaClientMetrics(consumer, Tags.empty(), kafkaRefresh, KAFKA_REFRESH);
         kafka.bindTo(registry());
@@ -64,11 +67,17 @@ public final class ConsumerMetrics implements AutoCloseable {
         TimeGauge.builder("consumer.max.poll.interval", maxPollIntervalMs, TimeUnit.MILLISECONDS, ms -> ms)
                 .description("max.poll.interval.ms: past this gap between polls the client leaves its group")
                 .strongReference(true).tags(tags).register(registry());
-        gauge("consumer.records.in.flight", "Records being processed now", tags, inFlight, InFlight::count);
-        TimeGauge.builder("consumer.oldest.in.flight.record.age", inFlight, TimeUnit.MILLISECONDS,
-                        InFlight::oldestAgeMillis)
+        gauge("consumer.records.in.flight", "Records being processed now", tags, inFlight,
+                IntSupplier::getAsInt);
+        TimeGauge.builder("consumer.oldest.in.flight.record.age", oldestInFlightMillis, TimeUnit.MILLISECONDS,
+                        LongSupplier::getAsLong)
                 .description("How long the oldest record being processed has run; 0 when none is")
-                .tags(tags).register(registry());
+                .strongReference(true).tags(tags).register(registry());
+        deadline.ifPresent(d -> TimeGauge.builder("consumer.record.deadline", d.toMillis(), TimeUnit.MILLISECONDS,
+                        ms -> ms)
+                .description("--record-deadline: how long one attempt at a record may run before its worker is"
+                        + " interrupted")
+                .strongReference(true).tags(tags).register(registry()));
         counter("consumer.duplicates", "Processings of a record beyond its first", tags, stats, RunStats::duplicates);
         counter("consumer.commit.failures", "Offset commits the broker refused or that timed out", tags, stats,
                 RunStats::commitFailures);
@@ -79,7 +88,8 @@ public final class ConsumerMetrics implements AutoCloseable {
     }
 
     private <T> void gauge(String name, String help, Tags tags, T obj, ToDoubleFunction<T> value) {
-        Gauge.builder(name, obj, value).description(help).tags(tags).register(registry());
+        // Held strongly: a gauge keeps only a weak reference to its object, and a lambda may have no other.
+        Gauge.builder(name, obj, value).description(help).strongReference(true).tags(tags).register(registry());
     }
 
     private <T> void counter(String name, String help, Tags tags, T obj, ToDoubleFunction<T> value) {
