@@ -66,6 +66,8 @@ class ConsumerMetricsTest {
 
         assertThat(seen).as("scrapes while records were in flight")
                 .filteredOn(s -> s.inFlight() >= 1 && s.oldestAge() >= 0.5).isNotEmpty();
+        assertThat(PrometheusText.parse(seen.get(0).text()).max("consumer_record_deadline_seconds"))
+                .as("--record-deadline, for RecordStuckPastDeadline").hasValue(30.0);
         assertThat(seen).allSatisfy(s -> {
             assertThat(s.lastPollSecondsAgo()).as("last-poll-seconds-ago").isLessThan(1.5);
             assertThat(s.pollStall()).as("the watchdog's gauge").isLessThan(1.5);
