@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
+import java.util.SortedSet;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
@@ -25,7 +26,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -81,7 +85,9 @@ public final class OffloadingConsumer extends PollLoop {
         return new ConsumerRebalanceListener() {
             @Override
             public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-                partitions.forEach(tp -> owned.computeIfAbsent(tp, PartitionWork::new));
+                List<TopicPartition> added = partitions.stream().filter(tp -> !owned.containsKey(tp)).toList();
+                added.forEach(tp -> owned.put(tp, new PartitionWork(tp, settings.ordering(), settings.maxBuffered())));
+                resume(consumer, added);
                 // A partition given back keeps no pause: pause again whatever still has work.
                 syncPauses(consumer);
             }
@@ -109,7 +115,11 @@ public final class OffloadingConsumer extends PollLoop {
         for (TopicPartition tp : records.partitions()) {
             PartitionWork work = owned.get(tp);
             if (work != null) {
-                work.enqueue(records.records(tp));
+                for (ConsumerRecord<String, String> skipped : work.enqueue(records.records(tp))) {
+                    stats.skipped();
+                    LOG.info("SKIP {} {}: finished before the hand-over (commit metadata)", skipped.key(),
+                            RunStats.id(skipped));
+                }
             }
         }
     }
@@ -174,7 +184,7 @@ public final class OffloadingConsumer extends PollLoop {
         Outcome o;
         while ((o = outcomes.poll()) != null) {
             PartitionWork work = owned.get(o.work().partition);
-            if (work != o.work() || work.running() != o.record()) {
+            if (work != o.work() || !work.isRunning(o.record())) {
                 continue;
             }
             inFlight--;
@@ -182,9 +192,6 @@ public final class OffloadingConsumer extends PollLoop {
                 work.gaveUp(o.record());
                 if (stopping) {
                     abandoned(o.record(), "closing past the shutdown grace");
-                } else {
-                    // Read the record again: it is not done, and what followed it was dropped with it.
-                    consumer.seek(work.partition, o.record().offset());
                 }
             } else {
                 work.done(o.record());
@@ -192,33 +199,41 @@ public final class OffloadingConsumer extends PollLoop {
         }
     }
 
-    /** Starts the next record of idle partitions, at most one per partition and {@code workers} in all. */
+    /**
+     * Starts records that may start (see {@link PartitionWork#start}) until {@code workers} are in flight, one
+     * partition after the other, so that a partition with many idle keys does not take every worker.
+     */
     private void dispatch() {
         if (stopping || owned.isEmpty()) {
             return;
         }
         List<PartitionWork> works = new ArrayList<>(owned.values());
         int n = works.size();
-        // Start from a different partition each time so that, with fewer workers than partitions, none waits for ever.
-        for (int i = 0; i < n && inFlight < settings.workers(); i++) {
-            PartitionWork work = works.get((rotation + i) % n);
-            if (work.canStart()) {
-                Job job = new Job(work, work.start());
-                work.started(pool.submit(job));
-                inFlight++;
+        boolean startedAny = true;
+        while (startedAny && inFlight < settings.workers()) {
+            startedAny = false;
+            // Start from a different partition each time so that, with fewer workers than partitions, none waits for ever.
+            for (int i = 0; i < n && inFlight < settings.workers(); i++) {
+                PartitionWork work = works.get((rotation + i) % n);
+                if (work.canStart()) {
+                    ConsumerRecord<String, String> record = work.start();
+                    work.started(record, pool.submit(new Job(work, record)));
+                    inFlight++;
+                    startedAny = true;
+                }
             }
         }
         rotation++;
     }
 
-    /** Pauses partitions with work waiting or running and resumes the others; only partitions still assigned. */
+    /** Pauses partitions whose buffer is full (and all when stopping), resumes the others; only partitions still assigned. */
     private void syncPauses(KafkaConsumer<String, String> consumer) {
         Set<TopicPartition> paused = consumer.paused();
         Set<TopicPartition> pause = new HashSet<>();
         Set<TopicPartition> resume = new HashSet<>();
         for (TopicPartition tp : consumer.assignment()) {
             PartitionWork work = owned.get(tp);
-            boolean busy = stopping || (work != null && work.busy());
+            boolean busy = stopping || (work != null && work.full());
             if (busy && !paused.contains(tp)) {
                 pause.add(tp);
             } else if (!busy && paused.contains(tp)) {
@@ -258,15 +273,48 @@ public final class OffloadingConsumer extends PollLoop {
     }
 
     private void markCommitted(Map<TopicPartition, OffsetAndMetadata> done) {
-        done.forEach((tp, om) -> owned.get(tp).committed(om.offset()));
+        done.forEach((tp, om) -> owned.get(tp).committed(om));
+    }
+
+    /**
+     * Reads what the group committed for partitions just assigned: reading starts there, and the records the previous
+     * owner finished above it (the commit's metadata) are skipped when they come.
+     */
+    private void resume(KafkaConsumer<String, String> consumer, List<TopicPartition> partitions) {
+        if (partitions.isEmpty()) {
+            return;
+        }
+        Map<TopicPartition, OffsetAndMetadata> committed;
+        try {
+            committed = consumer.committed(new HashSet<>(partitions), commitTimeout);
+        } catch (InterruptException | WakeupException e) {
+            throw e;
+        } catch (KafkaException e) {
+            LOG.warn("RESUME {} without the committed metadata ({}: {}): records finished before the hand-over "
+                    + "will run again", RebalanceLogger.names(partitions), e.getClass().getSimpleName(), e.getMessage());
+            return;
+        }
+        for (TopicPartition tp : partitions) {
+            OffsetAndMetadata om = committed.get(tp);
+            SortedSet<Long> skip = owned.get(tp).resumeFrom(om);
+            if (!skip.isEmpty()) {
+                LOG.info("RESUME {} at offset {}: {} records above it were finished by the previous owner and will be "
+                        + "skipped ({})", tp, om.offset(), skip.size(), abbreviate(skip));
+            }
+        }
+    }
+
+    /** Offsets as {@code 14, 15, 17} for the log, the first ten and a count of the rest. */
+    private static String abbreviate(SortedSet<Long> offsets) {
+        String first = offsets.stream().limit(10).map(String::valueOf).collect(java.util.stream.Collectors.joining(", "));
+        return offsets.size() <= 10 ? first : first + " and " + (offsets.size() - 10) + " more";
     }
 
     private void giveUp(PartitionWork work, String why) {
         if (work == null) {
             return;
         }
-        ConsumerRecord<String, String> running = work.abandon();
-        if (running != null) {
+        for (ConsumerRecord<String, String> running : work.abandon()) {
             inFlight--;
             abandoned(running, why);
         }

@@ -1,101 +1,175 @@
 package dev.starvation.kafka.consume;
 
-import java.util.ArrayDeque;
-import java.util.Deque;
+import dev.starvation.kafka.ordering.CommitMetadata;
+import dev.starvation.kafka.ordering.KeyedQueue;
+import dev.starvation.kafka.ordering.OffsetTracker;
+import dev.starvation.kafka.ordering.Ordering;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.SortedSet;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The offload consumer's work for one partition it owns, touched only on the poll thread: records waiting, the one
- * record running (one at a time keeps the partition's order), and how far the done records reach without a gap.
+ * The offload consumer's work for one partition it owns, touched only on the poll thread: the records waiting
+ * ({@link KeyedQueue}: one in flight per key, per partition or per record), those running, and how far the finished
+ * ones reach ({@link OffsetTracker}), committed with the finished offsets above it as metadata ({@link CommitMetadata}).
  * A new object is made each time the partition is assigned, so work finishing for an old one is recognised as stale.
  */
 final class PartitionWork {
 
-    final TopicPartition partition;
-    private final Deque<ConsumerRecord<String, String>> waiting = new ArrayDeque<>();
-    private ConsumerRecord<String, String> running;
-    private Future<?> future;
-    /** Next offset to commit: the last record done + 1, or -1 while nothing is done. */
-    private long doneUpTo = -1;
-    private long committedUpTo = -1;
+    private static final Logger LOG = LoggerFactory.getLogger(PartitionWork.class);
 
-    PartitionWork(TopicPartition partition) {
-        this.partition = partition;
+    private record Running(ConsumerRecord<String, String> record, Future<?> future) {
     }
 
-    void enqueue(Iterable<ConsumerRecord<String, String>> records) {
-        records.forEach(waiting::add);
+    final TopicPartition partition;
+    private final KeyedQueue<String, String> waiting;
+    private final OffsetTracker offsets = new OffsetTracker();
+    private final Map<Long, Running> running = new LinkedHashMap<>();
+    private final int maxBuffered;
+    private final int metadataLimit;
+    private OffsetAndMetadata committed;
+    private boolean metadataDropped;
+
+    PartitionWork(TopicPartition partition, Ordering ordering, int maxBuffered) {
+        this(partition, ordering, maxBuffered, CommitMetadata.BROKER_LIMIT);
+    }
+
+    PartitionWork(TopicPartition partition, Ordering ordering, int maxBuffered, int metadataLimit) {
+        this.partition = partition;
+        this.waiting = new KeyedQueue<>(ordering);
+        this.maxBuffered = maxBuffered;
+        this.metadataLimit = metadataLimit;
+    }
+
+    /**
+     * Starts from what the group committed (null if nothing): reading resumes at its offset, and the records its
+     * metadata names as finished above it will be skipped. Returns those offsets.
+     */
+    SortedSet<Long> resumeFrom(OffsetAndMetadata groupCommitted) {
+        if (groupCommitted == null) {
+            return new java.util.TreeSet<>();
+        }
+        committed = groupCommitted;
+        offsets.startAt(groupCommitted.offset());
+        SortedSet<Long> finished = CommitMetadata.decode(groupCommitted.offset(), groupCommitted.metadata());
+        offsets.finishedBefore(finished);
+        return finished;
+    }
+
+    /** Takes in polled records; returns those a previous owner had finished, which are not run again. */
+    List<ConsumerRecord<String, String>> enqueue(Iterable<ConsumerRecord<String, String>> records) {
+        List<ConsumerRecord<String, String>> skipped = new ArrayList<>();
+        for (ConsumerRecord<String, String> record : records) {
+            boolean finishedBefore = offsets.finishedBefore(record.offset());
+            if (!offsets.received(record.offset())) {
+                continue; // fetched again after a seek: already here
+            }
+            if (finishedBefore) {
+                skipped.add(record);
+            } else {
+                waiting.add(record);
+            }
+        }
+        return skipped;
     }
 
     boolean canStart() {
-        return running == null && !waiting.isEmpty();
+        return waiting.canStart();
     }
 
+    /** The next record that may run (see {@link KeyedQueue#start}); call {@link #started} with its future. */
     ConsumerRecord<String, String> start() {
-        running = waiting.poll();
-        return running;
+        return waiting.start();
     }
 
-    void started(Future<?> f) {
-        future = f;
+    void started(ConsumerRecord<String, String> record, Future<?> future) {
+        running.put(record.offset(), new Running(record, future));
     }
 
-    /** The running record finished (processed or dead-lettered): its offset may be committed. */
+    /** Whether {@code record} (this very object) is running here. */
+    boolean isRunning(ConsumerRecord<String, String> record) {
+        Running r = running.get(record.offset());
+        return r != null && r.record() == record;
+    }
+
+    /** The running record finished (processed or dead-lettered): its key may go on, its offset counts as done. */
     void done(ConsumerRecord<String, String> record) {
-        if (record == running) {
-            running = null;
-            future = null;
-            doneUpTo = record.offset() + 1;
+        if (running.remove(record.offset()) != null) {
+            waiting.finished(record);
+            offsets.finished(record.offset());
         }
     }
 
-    /** The running record was given up: it is not done, and nothing after it may be committed. */
+    /** The running record was given up, not done: it runs again, before the later records of its key. */
     void gaveUp(ConsumerRecord<String, String> record) {
-        if (record == running) {
-            running = null;
-            future = null;
-            waiting.clear();
+        if (running.remove(record.offset()) != null) {
+            waiting.putBack(record);
         }
     }
 
-    boolean busy() {
-        return running != null || !waiting.isEmpty();
+    /** Whether enough is held that the partition must be paused: records from the commit offset on, up to the bound. */
+    boolean full() {
+        return offsets.span() >= maxBuffered;
     }
 
-    boolean isRunning() {
-        return running != null;
+    /** Records running now. */
+    int runningCount() {
+        return running.size();
     }
 
-    ConsumerRecord<String, String> running() {
-        return running;
-    }
-
-    /** Drops waiting records and interrupts the running one; returns the record that was running, or null. */
-    ConsumerRecord<String, String> abandon() {
-        waiting.clear();
-        ConsumerRecord<String, String> was = running;
-        if (future != null) {
-            future.cancel(true);
+    /** Drops waiting records and interrupts the running ones; returns those that were running. */
+    List<ConsumerRecord<String, String>> abandon() {
+        waiting.dropWaiting();
+        List<ConsumerRecord<String, String>> was = new ArrayList<>();
+        for (Running r : running.values()) {
+            r.future().cancel(true);
+            was.add(r.record());
         }
-        running = null;
-        future = null;
+        running.clear();
         return was;
     }
 
-    /** Drops the records not started yet (shutdown: no new work). */
+    /** Drops the records not started yet (shutdown: no new work); they stay unfinished, so no commit passes them. */
     void dropWaiting() {
-        waiting.clear();
+        waiting.dropWaiting();
     }
 
-    /** The offset to commit if done work is past the last commit, else null. */
+    /**
+     * What to commit if it says more than the last commit: the lowest unfinished offset, with the finished offsets
+     * above it as metadata; past the broker's limit the plain offset, said once in a {@code COMMIT} line.
+     */
     OffsetAndMetadata toCommit() {
-        return doneUpTo > committedUpTo ? new OffsetAndMetadata(doneUpTo) : null;
+        long offset = offsets.commitOffset();
+        if (offset < 0) {
+            return null;
+        }
+        SortedSet<Long> finishedAbove = offsets.finishedAboveCommit();
+        Optional<String> metadata = CommitMetadata.encode(offset, finishedAbove, metadataLimit);
+        if (metadata.isEmpty() && !metadataDropped) {
+            LOG.warn("COMMIT metadata for {} would take {} bytes, over the broker's {} (offset.metadata.max.bytes): "
+                    + "committing offset {} without it; the {} records finished above it would run again after a "
+                    + "hand-over", partition, CommitMetadata.encodedLength(offset, finishedAbove), metadataLimit,
+                    offset, finishedAbove.size());
+        }
+        metadataDropped = metadata.isEmpty();
+        OffsetAndMetadata next = new OffsetAndMetadata(offset, metadata.orElse(""));
+        if (committed != null && committed.offset() == next.offset() && committed.metadata().equals(next.metadata())) {
+            return null;
+        }
+        return committed != null && committed.offset() > offset ? null : next;
     }
 
-    void committed(long offset) {
-        committedUpTo = Math.max(committedUpTo, offset);
+    /** The broker accepted {@code commit}. */
+    void committed(OffsetAndMetadata commit) {
+        committed = commit;
     }
 }

@@ -32,6 +32,7 @@ public final class RunStats {
     private final AtomicLong commitFailures = new AtomicLong();
     private final AtomicLong abandoned = new AtomicLong();
     private final AtomicLong deadLettered = new AtomicLong();
+    private final AtomicLong skipped = new AtomicLong();
 
     /** The name of a record for counting: {@code topic-partition@offset}. */
     public static String id(ConsumerRecord<?, ?> record) {
@@ -91,6 +92,16 @@ public final class RunStats {
     /** Counts a record that could not be processed and went to the dead-letter topic. */
     public void deadLettered() {
         deadLettered.incrementAndGet();
+    }
+
+    /** Counts a record not run because the partition's previous owner had finished it (commit metadata). */
+    public void skipped() {
+        skipped.incrementAndGet();
+    }
+
+    /** Records skipped as finished before a hand-over. */
+    public long skippedRecords() {
+        return skipped.get();
     }
 
     /** Records sent to the dead-letter topic. */
@@ -154,6 +165,6 @@ public final class RunStats {
         return new SummaryLine().add("mode", mode).add("protocol", protocol).add("records", records())
                 .add("processed", processed()).add("duplicates", duplicates()).add("rebalances", rebalances())
                 .add("commit_failures", commitFailures()).add("committed", committedOffsets())
-                .add("max_poll_gap_ms", maxPollGapMillis);
+                .add("max_poll_gap_ms", maxPollGapMillis).add("skipped", skippedRecords());
     }
 }
