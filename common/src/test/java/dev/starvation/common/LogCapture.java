@@ -26,7 +26,9 @@ public final class LogCapture implements AutoCloseable {
     }
 
     private List<ILoggingEvent> events() {
-        synchronized (appender.list) {
+        // Logback's AppenderBase.doAppend is synchronized on the appender, and ListAppender.append adds to a plain
+        // ArrayList inside it: the list is guarded by the appender's lock, so the copy must hold that same lock.
+        synchronized (appender) {
             return List.copyOf(appender.list);
         }
     }

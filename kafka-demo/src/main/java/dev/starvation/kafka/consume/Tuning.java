@@ -10,8 +10,11 @@ import org.slf4j.LoggerFactory;
 public final class Tuning {
 
     private static final Logger LOG = LoggerFactory.getLogger(Tuning.class);
-    /** Slack on top of the work itself, for the poll, the commit and a busy machine. */
-    static final int SLACK_MS = 1_000;
+    /**
+     * Slack on top of the work itself, for the poll, the commit and a busy machine. The watchdog's margin is this times
+     * the stall share (1 s at 50 %): 500 ms was seen to be too little with another process keeping a core busy.
+     */
+    static final int SLACK_MS = 2_000;
 
     private Tuning() {
     }

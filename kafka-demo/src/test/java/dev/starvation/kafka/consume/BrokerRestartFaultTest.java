@@ -24,6 +24,8 @@ class BrokerRestartFaultTest {
 
     @RegisterExtension
     static final BrokerExtension BROKER = new BrokerExtension();
+    @RegisterExtension
+    final StopLeftoverConsumers leftovers = new StopLeftoverConsumers();
 
     @ParameterizedTest
     @EnumSource(GroupProtocol.class)

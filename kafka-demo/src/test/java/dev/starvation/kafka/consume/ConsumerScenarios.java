@@ -27,6 +27,8 @@ abstract class ConsumerScenarios {
 
     @RegisterExtension
     final LogExtension log = new LogExtension();
+    @RegisterExtension
+    final StopLeftoverConsumers leftovers = new StopLeftoverConsumers();
 
     /** Where the broker is. */
     abstract String bootstrapServers();
@@ -132,7 +134,7 @@ abstract class ConsumerScenarios {
 
         assertThat(tuned.maxPollRecords()).isEqualTo(1);
         assertThat(tuned.maxPollIntervalMs()).isEqualTo(2 * 700 + Tuning.SLACK_MS);
-        assertThat(log.linesStartingWith("TUNED max.poll.records=1 max.poll.interval.ms=2400 because process-ms=700"))
+        assertThat(log.linesStartingWith("TUNED max.poll.records=1 max.poll.interval.ms=3400 because process-ms=700"))
                 .hasSize(1);
         assertThat(stats.records()).isEqualTo(3);
         assertThat(stats.rebalances()).isZero();

@@ -32,6 +32,8 @@ class OffloadFaultsTest {
     static final BrokerExtension BROKER = new BrokerExtension();
     @RegisterExtension
     final LogExtension log = new LogExtension();
+    @RegisterExtension
+    final StopLeftoverConsumers leftovers = new StopLeftoverConsumers();
 
     private static ConsumerSettings offload(String topic, String group, GroupProtocol protocol, Duration work,
             int workers) {
