@@ -228,14 +228,14 @@ public final class OffloadingConsumer extends PollLoop {
         rotation++;
     }
 
-    /** Pauses partitions whose buffer is full (and all when stopping), resumes the others; only partitions still assigned. */
+    /** Pauses busy partitions (see {@link PartitionWork#busy}, all when stopping), resumes the others, if assigned. */
     private void syncPauses(KafkaConsumer<String, String> consumer) {
         Set<TopicPartition> paused = consumer.paused();
         Set<TopicPartition> pause = new HashSet<>();
         Set<TopicPartition> resume = new HashSet<>();
         for (TopicPartition tp : consumer.assignment()) {
             PartitionWork work = owned.get(tp);
-            boolean busy = stopping || (work != null && work.full());
+            boolean busy = stopping || (work != null && work.busy());
             if (busy && !paused.contains(tp)) {
                 pause.add(tp);
             } else if (!busy && paused.contains(tp)) {

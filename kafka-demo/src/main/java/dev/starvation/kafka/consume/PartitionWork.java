@@ -9,7 +9,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.SortedSet;
+import java.util.TreeMap;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -30,14 +32,20 @@ final class PartitionWork {
     private record Running(ConsumerRecord<String, String> record, Future<?> future) {
     }
 
+    /** A failed record waiting to run again; its lane stays busy meanwhile, so its key keeps its order. */
+    private record Retry(ConsumerRecord<String, String> record, long notBeforeNanos) {
+    }
+
     final TopicPartition partition;
     private final KeyedQueue<String, String> waiting;
     private final OffsetTracker offsets = new OffsetTracker();
     private final Map<Long, Running> running = new LinkedHashMap<>();
+    private final Map<Long, Retry> retries = new TreeMap<>();
     private final int maxBuffered;
     private final int metadataLimit;
     private OffsetAndMetadata committed;
     private boolean metadataDropped;
+    private boolean stopped;
 
     PartitionWork(TopicPartition partition, Ordering ordering, int maxBuffered) {
         this(partition, ordering, maxBuffered, CommitMetadata.BROKER_LIMIT);
@@ -82,17 +90,70 @@ final class PartitionWork {
         return skipped;
     }
 
+    /** Whether {@link #start()} has a record for a worker now (never after {@link #stopAt}). */
     boolean canStart() {
-        return waiting.canStart();
+        return !stopped && (dueRetry(System.nanoTime()) != null || waiting.canStart());
     }
 
-    /** The next record that may run (see {@link KeyedQueue#start}); call {@link #started} with its future. */
+    /**
+     * The next record to hand to a worker: a retry that is due, else the lowest offset whose lane is free (see
+     * {@link KeyedQueue#start}). It is in flight until {@link #done}, {@link #retryLater} or its loss.
+     */
     ConsumerRecord<String, String> start() {
-        return waiting.start();
+        Retry retry = dueRetry(System.nanoTime());
+        ConsumerRecord<String, String> record;
+        if (retry != null) {
+            retries.remove(retry.record().offset());
+            record = retry.record();
+        } else {
+            record = waiting.start();
+        }
+        if (record != null) {
+            running.put(record.offset(), new Running(record, null));
+        }
+        return record;
     }
 
+    /** Notes the future of a record started, so that {@link #abandon} can interrupt it. */
     void started(ConsumerRecord<String, String> record, Future<?> future) {
         running.put(record.offset(), new Running(record, future));
+    }
+
+    private Retry dueRetry(long now) {
+        for (Retry r : retries.values()) {
+            if (now - r.notBeforeNanos() >= 0) {
+                return r;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The record in flight failed and will run again, not before {@code notBeforeNanos} ({@link System#nanoTime()}).
+     * Until then it keeps its place: it is not done, so no commit passes it, and its key's later records wait.
+     */
+    void retryLater(ConsumerRecord<String, String> record, long notBeforeNanos) {
+        if (running.remove(record.offset()) != null) {
+            retries.put(record.offset(), new Retry(record, notBeforeNanos));
+        }
+    }
+
+    /** When the earliest record waiting for a retry may start ({@link System#nanoTime()}), or empty. */
+    OptionalLong retryDueNanos() {
+        return stopped ? OptionalLong.empty()
+                : retries.values().stream().mapToLong(Retry::notBeforeNanos).min();
+    }
+
+    /**
+     * The record could be neither processed nor dead-lettered: the partition stops there. Nothing of it starts any
+     * more, no commit reaches past the record (it stays unfinished), and {@link #busy} stays true so the partition
+     * stays paused. Only losing the partition (a new object) ends this.
+     */
+    void stopAt(ConsumerRecord<String, String> record) {
+        stopped = true;
+        running.remove(record.offset());
+        waiting.dropWaiting();
+        retries.clear();
     }
 
     /** Whether {@code record} (this very object) is running here. */
@@ -116,9 +177,12 @@ final class PartitionWork {
         }
     }
 
-    /** Whether enough is held that the partition must be paused: records from the commit offset on, up to the bound. */
-    boolean full() {
-        return offsets.span() >= maxBuffered;
+    /**
+     * Whether the partition must be paused: stopped, or holding as many records from its commit offset on as the
+     * bound allows ({@code --max-buffered}).
+     */
+    boolean busy() {
+        return stopped || offsets.span() >= maxBuffered;
     }
 
     /** Records running now. */
@@ -129,18 +193,25 @@ final class PartitionWork {
     /** Drops waiting records and interrupts the running ones; returns those that were running. */
     List<ConsumerRecord<String, String>> abandon() {
         waiting.dropWaiting();
+        retries.clear();
         List<ConsumerRecord<String, String>> was = new ArrayList<>();
         for (Running r : running.values()) {
-            r.future().cancel(true);
+            if (r.future() != null) {
+                r.future().cancel(true);
+            }
             was.add(r.record());
         }
         running.clear();
         return was;
     }
 
-    /** Drops the records not started yet (shutdown: no new work); they stay unfinished, so no commit passes them. */
+    /**
+     * Drops the records not started yet, those waiting for a retry included (no new work: revocation, shutdown); they
+     * stay unfinished, so no commit passes them.
+     */
     void dropWaiting() {
         waiting.dropWaiting();
+        retries.clear();
     }
 
     /**

@@ -6,7 +6,6 @@ import dev.starvation.kafka.ordering.CommitMetadata;
 import dev.starvation.kafka.ordering.Ordering;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -34,7 +33,6 @@ class PartitionWorkTest {
         List<ConsumerRecord<String, String>> started = new ArrayList<>();
         while (work.canStart()) {
             ConsumerRecord<String, String> r = work.start();
-            work.started(r, new CompletableFuture<Void>());
             started.add(r);
         }
         return started;
@@ -105,15 +103,61 @@ class PartitionWorkTest {
     void thePartitionIsFullWhenTheRecordsFromTheCommitOffsetOnReachTheBound() {
         PartitionWork work = new PartitionWork(P0, Ordering.KEY, 5);
         work.enqueue(records(0, 4, 4));
-        assertThat(work.full()).isFalse();
+        assertThat(work.busy()).isFalse();
         work.enqueue(records(4, 1, 4));
-        assertThat(work.full()).isTrue();
+        assertThat(work.busy()).isTrue();
 
         List<ConsumerRecord<String, String>> running = startAll(work);
         work.done(running.get(1));
-        assertThat(work.full()).as("record 0 still holds the commit offset").isTrue();
+        assertThat(work.busy()).as("record 0 still holds the commit offset").isTrue();
         work.done(running.get(0));
-        assertThat(work.full()).isFalse();
+        assertThat(work.busy()).isFalse();
+    }
+
+    @Test
+    void aRecordToRetryKeepsItsKeyBlockedAndTheCommitBelowItUntilItIsDone() {
+        PartitionWork work = new PartitionWork(P0, Ordering.KEY, 100);
+        work.enqueue(records(0, 4, 2));
+        List<ConsumerRecord<String, String>> first = startAll(work);
+        assertThat(first).extracting(ConsumerRecord::offset).containsExactly(0L, 1L);
+        work.done(first.get(1));
+
+        work.retryLater(first.get(0), System.nanoTime() + 60_000_000_000L);
+        assertThat(work.retryDueNanos()).isPresent();
+        assertThat(startAll(work)).as("key k0 waits for its retry; k1 goes on")
+                .extracting(ConsumerRecord::offset).containsExactly(3L);
+        assertThat(work.toCommit().offset()).isZero();
+    }
+
+    @Test
+    void aDueRetryStartsBeforeAnythingElseAndADoneRetryLetsItsKeyGoOn() {
+        PartitionWork work = new PartitionWork(P0, Ordering.KEY, 100);
+        work.enqueue(records(0, 4, 2));
+        List<ConsumerRecord<String, String>> first = startAll(work);
+        work.retryLater(first.get(0), System.nanoTime());
+
+        List<ConsumerRecord<String, String>> again = startAll(work);
+        assertThat(again).extracting(ConsumerRecord::offset).containsExactly(0L);
+        assertThat(work.retryDueNanos()).isEmpty();
+        work.done(again.get(0));
+        assertThat(startAll(work)).extracting(ConsumerRecord::offset).containsExactly(2L);
+        assertThat(work.toCommit().offset()).isEqualTo(1);
+    }
+
+    @Test
+    void aStoppedPartitionStartsNothingStaysPausedAndNeverCommitsPastTheRecord() {
+        PartitionWork work = new PartitionWork(P0, Ordering.KEY, 100);
+        work.enqueue(records(0, 6, 3));
+        List<ConsumerRecord<String, String>> first = startAll(work);
+        work.done(first.get(0));
+        work.done(first.get(2));
+
+        work.stopAt(first.get(1));
+
+        assertThat(work.canStart()).isFalse();
+        assertThat(work.busy()).isTrue();
+        assertThat(work.toCommit().offset()).isEqualTo(1);
+        assertThat(work.retryDueNanos()).isEmpty();
     }
 
     @Test
