@@ -46,6 +46,8 @@ final class PartitionWork {
     private OffsetAndMetadata committed;
     private boolean metadataDropped;
     private boolean stopped;
+    /** Whether anything finished (or was skipped) here: before that, a commit would only repeat where reading began. */
+    private boolean progressed;
 
     PartitionWork(TopicPartition partition, Ordering ordering, int maxBuffered) {
         this(partition, ordering, maxBuffered, CommitMetadata.BROKER_LIMIT);
@@ -83,6 +85,7 @@ final class PartitionWork {
             }
             if (finishedBefore) {
                 skipped.add(record);
+                progressed = true;
             } else {
                 waiting.add(record);
             }
@@ -167,6 +170,7 @@ final class PartitionWork {
         if (running.remove(record.offset()) != null) {
             waiting.finished(record);
             offsets.finished(record.offset());
+            progressed = true;
         }
     }
 
@@ -220,7 +224,7 @@ final class PartitionWork {
      */
     OffsetAndMetadata toCommit() {
         long offset = offsets.commitOffset();
-        if (offset < 0) {
+        if (offset < 0 || !progressed) {
             return null;
         }
         SortedSet<Long> finishedAbove = offsets.finishedAboveCommit();

@@ -2,6 +2,7 @@ package dev.starvation.kafka.consume;
 
 import dev.starvation.kafka.broker.BrokerMonitor;
 import dev.starvation.kafka.ops.PollWatchdog;
+import dev.starvation.kafka.ordering.CommitMetadata;
 import dev.starvation.kafka.ops.RunStats;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -153,10 +154,17 @@ public abstract class PollLoop {
         return true;
     }
 
-    /** Offsets as {@code {jobs-0=5, jobs-1=3}}, sorted by partition. */
+    /**
+     * Offsets as {@code {jobs-0=5, jobs-1=3}}, sorted by partition; with {@code (+N done above)} where the metadata
+     * carries records finished above the offset.
+     */
     static String format(Map<TopicPartition, OffsetAndMetadata> offsets) {
-        Map<String, Long> sorted = new TreeMap<>();
-        offsets.forEach((tp, om) -> sorted.put(tp.toString(), om.offset()));
+        Map<String, String> sorted = new TreeMap<>();
+        offsets.forEach((tp, om) -> {
+            int above = CommitMetadata.decode(om.offset(), om.metadata()).size();
+            String offset = String.valueOf(om.offset());
+            sorted.put(tp.toString(), above == 0 ? offset : offset + " (+" + above + " done above)");
+        });
         return sorted.toString();
     }
 
