@@ -31,6 +31,7 @@ public final class EmbeddedBroker implements AutoCloseable {
     private final int controllerPort;
     private final Path dataDir;
     private final boolean ownsDataDir;
+    private final Properties overrides = new Properties();
     private KafkaRaftServer server;
 
     /** What {@link #start()} found: where clients connect and how long the start took. */
@@ -52,6 +53,15 @@ public final class EmbeddedBroker implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the broker's data directory", e);
         }
+    }
+
+    /**
+     * Sets a broker setting on top of the demo's, from the next {@link #start()} on; e.g.
+     * {@code auto.create.topics.enable=false}, as many production clusters run.
+     */
+    public synchronized EmbeddedBroker withConfig(String key, String value) {
+        overrides.put(key, value);
+        return this;
     }
 
     /** Formats the data directory if it is new, starts the broker and waits until it serves clients. */
@@ -122,6 +132,7 @@ public final class EmbeddedBroker implements AutoCloseable {
         p.put("group.consumer.heartbeat.interval.ms", "500");
         p.put("group.consumer.min.heartbeat.interval.ms", "500");
         p.put("group.min.session.timeout.ms", "3000");
+        p.putAll(overrides);
         return p;
     }
 

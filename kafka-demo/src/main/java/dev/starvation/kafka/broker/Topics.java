@@ -28,7 +28,7 @@ public final class Topics {
      * load, followed by an idempotent producer stuck on OutOfOrderSequenceException). Listing offsets goes to the
      * leader's own log, and the admin client retries it until the leader has the partition.
      */
-    private static void awaitLeaders(Admin admin, String topic, int partitions) {
+    public static void awaitLeaders(Admin admin, String topic, int partitions) {
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
         for (int p = 0; p < partitions; p++) {
             latest.put(new TopicPartition(topic, p), OffsetSpec.latest());

@@ -3,6 +3,7 @@ package dev.starvation.kafka.consume;
 import dev.starvation.kafka.VersionProvider;
 import dev.starvation.kafka.broker.BrokerOptions;
 import dev.starvation.kafka.broker.Topics;
+import dev.starvation.kafka.ops.AdminServer;
 import dev.starvation.kafka.ordering.Ordering;
 import dev.starvation.kafka.produce.JobProducer;
 import java.nio.file.Path;
@@ -67,9 +68,40 @@ public final class ConsumeCommand implements Callable<Integer> {
     Duration duration;
 
     @Option(names = "--stall-share", defaultValue = "50",
-            description = "Log STALL when the gap between polls passes this percentage of max.poll.interval.ms "
-                    + "(default ${DEFAULT-VALUE}).")
+            description = "Log STALL with the thread's stack when the poll thread is silent for this percentage of "
+                    + "max.poll.interval.ms, or an offload worker runs one record for this percentage of "
+                    + "--record-deadline (default ${DEFAULT-VALUE}).")
     int stallSharePercent;
+
+    @Option(names = "--record-deadline", defaultValue = "30s", paramLabel = "DURATION",
+            description = "Offload: how long one attempt at a record may run; then its worker is interrupted and the "
+                    + "attempt counts as failed (default ${DEFAULT-VALUE}).")
+    Duration recordDeadline;
+
+    @Option(names = "--max-attempts", defaultValue = "3",
+            description = "Offload: attempts per record, the first included, before it goes to <topic>.DLT "
+                    + "(default ${DEFAULT-VALUE}).")
+    int maxAttempts;
+
+    @Option(names = "--retry-backoff", defaultValue = "1s", paramLabel = "DURATION",
+            description = "Offload: wait before a failed record's second attempt, doubled for each one after "
+                    + "(default ${DEFAULT-VALUE}).")
+    Duration retryBackoff;
+
+    @Option(names = "--dlt-timeout", defaultValue = "10s", paramLabel = "DURATION",
+            description = "Offload: bound of one send to <topic>.DLT (max.block.ms, delivery.timeout.ms); after "
+                    + FailurePolicy.DEAD_LETTER_SENDS + " failed sends the record's partition stops "
+                    + "(default ${DEFAULT-VALUE}).")
+    Duration deadLetterTimeout;
+
+    @Option(names = "--admin-port", paramLabel = "PORT",
+            description = "Serve GET /health (liveness) and GET /ready (readiness) on this port (0: any free one; "
+                    + "default: no admin endpoints).")
+    Integer adminPort;
+
+    @Option(names = "--admin-host", defaultValue = "127.0.0.1",
+            description = "Address the admin endpoints listen on; 0.0.0.0 in a container (default ${DEFAULT-VALUE}).")
+    String adminHost;
 
     @Option(names = "--shutdown-grace", defaultValue = "5s", paramLabel = "DURATION",
             description = "On SIGTERM, how long in-flight offload work may finish (default ${DEFAULT-VALUE}).")
@@ -91,6 +123,9 @@ public final class ConsumeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         ConsumerSettings settings = settings("unknown").validate();
+        if (adminPort != null && (adminPort < 0 || adminPort > 65_535)) {
+            throw new IllegalArgumentException("--admin-port must be between 0 and 65535, got " + adminPort);
+        }
         try (BrokerOptions.Connection connection = broker.connect()) {
             if (connection.isEmbedded()) {
                 int records = expect > 0 ? (int) Math.min(expect, Integer.MAX_VALUE) : EMBEDDED_RECORDS;
@@ -104,12 +139,12 @@ public final class ConsumeCommand implements Callable<Integer> {
                 awaitQuietly(finished, shutdownGrace.plusSeconds(10));
             }, "consume-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
-            try {
+            try (AdminServer admin = adminPort == null ? null : serve(loop, adminHost, adminPort)) {
                 loop.run();
             } finally {
                 finished.countDown();
+                removeHook(hook);
             }
-            removeHook(hook);
         }
         return 0;
     }
@@ -118,7 +153,17 @@ public final class ConsumeCommand implements Callable<Integer> {
         return new ConsumerSettings(bootstrapServers, topic, group != null ? group : "demo-" + mode, mode,
                 groupProtocol, Duration.ofMillis(processMs), maxPollRecords, maxPollIntervalMs,
                 workers != null ? workers : Runtime.getRuntime().availableProcessors(), stallSharePercent / 100.0,
-                expect, duration, shutdownGrace, pollGaps, ordering, maxBuffered);
+                expect, duration, shutdownGrace, pollGaps,
+                new FailurePolicy(maxAttempts, retryBackoff, recordDeadline, deadLetterTimeout), ordering, maxBuffered);
+    }
+
+    /** Serves {@code loop}'s liveness at {@code /health} and readiness at {@code /ready} on {@code host:port}. */
+    static AdminServer serve(PollLoop loop, String host, int port) {
+        AdminServer admin = AdminServer.start(host, port)
+                .probe("/health", loop::unhealthyReason)
+                .probe("/ready", loop::notReadyReason);
+        LOG.info("ADMIN serving {}", admin.describe());
+        return admin;
     }
 
     /** The consumer for the settings' mode. */

@@ -17,17 +17,20 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * @param maxPollRecords    Kafka's max.poll.records
  * @param maxPollIntervalMs Kafka's max.poll.interval.ms
  * @param workers           size of the offload worker pool
- * @param stallShare        share of max.poll.interval.ms after which the poll watchdog warns
+ * @param stallShare        share after which the watchdog warns: of max.poll.interval.ms for the poll thread, of the
+ *                          record deadline for a worker
  * @param expect            stop once this many distinct records are processed and committed (0: never)
  * @param duration          stop after this long anyway
  * @param shutdownGrace     how long a closing offload consumer lets in-flight work finish
  * @param pollGaps          where to write one CSV line per poll, or null
+ * @param failures          what the offloading consumer does with a record that fails or hangs
  * @param ordering          what the offload consumer keeps in order within a partition
  * @param maxBuffered       records per partition from the commit offset on, past which the partition is paused
  */
 public record ConsumerSettings(String bootstrapServers, String topic, String group, Mode mode, GroupProtocol protocol,
         Duration processTime, int maxPollRecords, int maxPollIntervalMs, int workers, double stallShare, long expect,
-        Duration duration, Duration shutdownGrace, Path pollGaps, Ordering ordering, int maxBuffered) {
+        Duration duration, Duration shutdownGrace, Path pollGaps, FailurePolicy failures, Ordering ordering,
+        int maxBuffered) {
 
     /** Kafka's own default for max.poll.records. */
     public static final int KAFKA_MAX_POLL_RECORDS = 500;
@@ -38,7 +41,8 @@ public record ConsumerSettings(String bootstrapServers, String topic, String gro
     public static ConsumerSettings defaults(String bootstrapServers, String topic, String group, Mode mode) {
         return new ConsumerSettings(bootstrapServers, topic, group, mode, GroupProtocol.CLASSIC, Duration.ofMillis(1500),
                 KAFKA_MAX_POLL_RECORDS, 3000, Runtime.getRuntime().availableProcessors(), 0.5, 0,
-                Duration.ofSeconds(60), Duration.ofSeconds(5), null, Ordering.KEY, DEFAULT_MAX_BUFFERED);
+                Duration.ofSeconds(60), Duration.ofSeconds(5), null, FailurePolicy.defaults(), Ordering.KEY,
+                DEFAULT_MAX_BUFFERED);
     }
 
     /** Throws an {@link IllegalArgumentException} naming the first setting that cannot work. */
@@ -53,6 +57,7 @@ public record ConsumerSettings(String bootstrapServers, String topic, String gro
         require(expect >= 0, "--expect must not be negative, got " + expect);
         require(!duration.isNegative() && !duration.isZero(), "--duration must be positive, got " + duration);
         require(!shutdownGrace.isNegative(), "--shutdown-grace must not be negative, got " + shutdownGrace);
+        failures.validate();
         require(maxBuffered >= 1, "--max-buffered must be at least 1, got " + maxBuffered);
         return this;
     }
@@ -66,38 +71,60 @@ public record ConsumerSettings(String bootstrapServers, String topic, String gro
     /** The same settings with another max.poll.records and max.poll.interval.ms (what tuning changes). */
     public ConsumerSettings withPolling(int records, int intervalMs) {
         return new ConsumerSettings(bootstrapServers, topic, group, mode, protocol, processTime, records, intervalMs,
-                workers, stallShare, expect, duration, shutdownGrace, pollGaps, ordering, maxBuffered);
+                workers, stallShare, expect, duration, shutdownGrace, pollGaps, failures,
+                ordering, maxBuffered);
     }
 
     /** The same settings under another group protocol. */
     public ConsumerSettings withProtocol(GroupProtocol groupProtocol) {
         return new ConsumerSettings(bootstrapServers, topic, group, mode, groupProtocol, processTime, maxPollRecords,
-                maxPollIntervalMs, workers, stallShare, expect, duration, shutdownGrace, pollGaps, ordering, maxBuffered);
+                maxPollIntervalMs, workers, stallShare, expect, duration, shutdownGrace, pollGaps, failures,
+                ordering, maxBuffered);
     }
 
     /** The same settings with other work per record, pool size and stop conditions (what tests vary). */
     public ConsumerSettings withWork(Duration perRecord, int workerCount, long expectRecords, Duration maxDuration) {
         return new ConsumerSettings(bootstrapServers, topic, group, mode, protocol, perRecord, maxPollRecords,
-                maxPollIntervalMs, workerCount, stallShare, expectRecords, maxDuration, shutdownGrace, pollGaps, ordering,
-                maxBuffered);
+                maxPollIntervalMs, workerCount, stallShare, expectRecords, maxDuration, shutdownGrace, pollGaps,
+                failures, ordering, maxBuffered);
     }
 
     /** The same settings with another grace for in-flight work on close. */
     public ConsumerSettings withShutdownGrace(Duration grace) {
         return new ConsumerSettings(bootstrapServers, topic, group, mode, protocol, processTime, maxPollRecords,
-                maxPollIntervalMs, workers, stallShare, expect, duration, grace, pollGaps, ordering, maxBuffered);
+                maxPollIntervalMs, workers, stallShare, expect, duration, grace, pollGaps, failures,
+                ordering, maxBuffered);
     }
 
     /** The same settings writing poll gaps to {@code file}. */
     public ConsumerSettings withPollGaps(Path file) {
         return new ConsumerSettings(bootstrapServers, topic, group, mode, protocol, processTime, maxPollRecords,
-                maxPollIntervalMs, workers, stallShare, expect, duration, shutdownGrace, file, ordering, maxBuffered);
+                maxPollIntervalMs, workers, stallShare, expect, duration, shutdownGrace, file, failures,
+                ordering, maxBuffered);
     }
 
-    /** The same settings keeping {@code order} within a partition and holding at most {@code buffered} per partition. */
+    /** The same settings with another policy for records that fail or hang. */
+    public ConsumerSettings withFailures(FailurePolicy policy) {
+        return new ConsumerSettings(bootstrapServers, topic, group, mode, protocol, processTime, maxPollRecords,
+                maxPollIntervalMs, workers, stallShare, expect, duration, shutdownGrace, pollGaps, policy,
+                ordering, maxBuffered);
+    }
+
+    /** The same settings keeping {@code order} within a partition, holding at most {@code buffered} per partition. */
     public ConsumerSettings withOrdering(Ordering order, int buffered) {
         return new ConsumerSettings(bootstrapServers, topic, group, mode, protocol, processTime, maxPollRecords,
-                maxPollIntervalMs, workers, stallShare, expect, duration, shutdownGrace, pollGaps, order, buffered);
+                maxPollIntervalMs, workers, stallShare, expect, duration, shutdownGrace, pollGaps, failures,
+                order, buffered);
+    }
+
+    /**
+     * How long a revocation waits for the revoked partitions' records in flight: the shutdown grace, but at most half
+     * the rebalance timeout, which both protocols take from max.poll.interval.ms (the classic JoinGroup's and the
+     * KIP-848 heartbeat's RebalanceTimeoutMs), so the member still acknowledges the rebalance in time.
+     */
+    public Duration revocationWait() {
+        Duration half = Duration.ofMillis(maxPollIntervalMs / 2);
+        return shutdownGrace.compareTo(half) < 0 ? shutdownGrace : half;
     }
 
     /** The gap between polls after which the watchdog logs {@code STALL}. */

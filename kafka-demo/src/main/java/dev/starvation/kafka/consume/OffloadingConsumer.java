@@ -1,26 +1,31 @@
 package dev.starvation.kafka.consume;
 
+import dev.starvation.common.JobWatch;
 import dev.starvation.kafka.ops.PollWatchdog;
 import dev.starvation.kafka.ops.RunStats;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.SortedSet;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -37,6 +42,8 @@ import org.slf4j.LoggerFactory;
  * The fix: the poll thread hands records to a bounded worker pool, pauses the partitions that have work in flight and
  * keeps polling, so the member stays in its group however long a record takes. Only the poll thread touches the
  * consumer: it resumes partitions whose work is done and commits, per partition, the offsets of finished records.
+ * Every way a record's attempt ends comes back to the poll thread: done, failed (retried with a backoff, then
+ * dead-lettered), past its deadline, or given up on revocation and close.
  */
 public final class OffloadingConsumer extends PollLoop {
 
@@ -44,22 +51,44 @@ public final class OffloadingConsumer extends PollLoop {
     private static final Duration COMMIT_RETRY = Duration.ofSeconds(1);
     /** Done offsets are committed at most this often (and always on revocation and close): fewer round trips. */
     private static final Duration COMMIT_EVERY = Duration.ofMillis(200);
-    /** While records run, polls are this short, so a finished partition gets its next record without delay. */
-    private static final Duration BUSY_POLL_TIMEOUT = Duration.ofMillis(5);
 
-    /** How a worker's job ended. */
-    private enum Result { DONE, DEAD_LETTERED, GAVE_UP }
+    /** What the poll thread hears from workers, the watchdog and the dead-letter thread. */
+    private sealed interface Event permits Ended, DeadLettered {
+    }
 
-    private record Outcome(PartitionWork work, ConsumerRecord<String, String> record, Result result) {
+    /** How an attempt ended. */
+    private enum Ending { DONE, FAILED, PAST_DEADLINE }
+
+    private record Ended(Job job, Ending ending, Throwable failure) implements Event {
+    }
+
+    /** A dead-letter send finished: {@code failure} is null if the dead-letter topic has the record. */
+    private record DeadLettered(PartitionWork work, ConsumerRecord<String, String> record, Exception failure)
+            implements Event {
     }
 
     private final Map<TopicPartition, PartitionWork> owned = new LinkedHashMap<>();
-    private final Queue<Outcome> outcomes = new ConcurrentLinkedQueue<>();
+    private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
     private final ThreadPoolExecutor pool;
     private final DeadLetters deadLetters;
+    private final FailurePolicy policy;
     private final Duration commitTimeout;
-    private int inFlight;
-    /** {@link #inFlight} as other threads may read it. */
+    /** Attempts handed to workers whose end the poll thread has not taken in yet. Poll thread only. */
+    private final Set<Job> jobs = new HashSet<>();
+    /** Records at the dead-letter thread, not acknowledged yet. Poll thread only. */
+    private final Map<ConsumerRecord<String, String>, PartitionWork> deadLettering = new IdentityHashMap<>();
+    /** Failed attempts so far of records that will be tried again. Poll thread only. */
+    private final Map<ConsumerRecord<String, String>, Integer> failedAttempts = new IdentityHashMap<>();
+    /** Partitions being revoked while the listener waits for their records. Poll thread only. */
+    private final Set<PartitionWork> revoking = new HashSet<>();
+    /** Attempts settled without their worker (deadline, revocation, close) whose worker has not come back yet. */
+    private final Set<Job> leftovers = ConcurrentHashMap.newKeySet();
+    /** The attempt each watched job belongs to, for the deadline callback. */
+    private final Map<JobWatch.Job, Job> watched = new ConcurrentHashMap<>();
+    /** Partitions stopped because a record could not be dead-lettered, with the reason /health gives. */
+    private final Map<TopicPartition, String> stopped = new ConcurrentHashMap<>();
+    private volatile JobWatch jobWatch;
+    /** Records in flight (on workers or at the dead-letter thread), as other threads may read it. */
     private volatile int inFlightSeen;
     private int rotation;
     private long nextCommitNanos;
@@ -69,17 +98,30 @@ public final class OffloadingConsumer extends PollLoop {
     public OffloadingConsumer(ConsumerSettings settings, Processor processor) {
         super(settings, processor);
         AtomicInteger n = new AtomicInteger();
-        // Never more jobs than workers are handed out, so the queue only covers a worker that is still finishing.
+        // Never more attempts are handed out than workers minus the ones held by given-up attempts that have not come
+        // back, so the queue stays (almost) empty; unbounded, it can never reject, however many rebalances leave
+        // threads behind.
         this.pool = new ThreadPoolExecutor(settings.workers(), settings.workers(), 0, TimeUnit.MILLISECONDS,
-                new ArrayBlockingQueue<>(settings.workers() * 2), r -> {
+                new LinkedBlockingQueue<>(), r -> {
                     Thread t = new Thread(r, "worker-" + n.incrementAndGet());
                     t.setDaemon(true);
                     return t;
                 });
-        this.deadLetters = new DeadLetters(settings.bootstrapServers());
+        this.policy = settings.failures();
+        this.deadLetters = new DeadLetters(settings.bootstrapServers(), settings.group(), policy);
         // A commit blocks the poll thread, so it gets half the poll interval, but never less than 1 s: a third of
         // 1.4 s (466 ms) was seen to time out commits with another process keeping a core busy.
         this.commitTimeout = Duration.ofMillis(Math.max(1_000, Math.min(5_000, settings.maxPollIntervalMs() / 2)));
+    }
+
+    @Override
+    protected void prepare() {
+        deadLetters.ensureTopic(settings.topic());
+    }
+
+    @Override
+    protected void started(PollWatchdog polls) {
+        jobWatch = polls.watchJobs(policy.recordDeadline(), settings.stallShare(), this::deadlinePassed);
     }
 
     @Override
@@ -96,20 +138,83 @@ public final class OffloadingConsumer extends PollLoop {
 
             @Override
             public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-                drain(consumer);
-                Map<TopicPartition, OffsetAndMetadata> done = doneOffsets(partitions);
-                if (commit(consumer, done, commitTimeout)) {
-                    markCommitted(done);
-                }
-                partitions.forEach(tp -> giveUp(owned.remove(tp), "partition revoked"));
+                revoke(consumer, partitions);
             }
 
             @Override
             public void onPartitionsLost(Collection<TopicPartition> partitions) {
                 // Another member may own these already: committing anything now could overwrite its progress.
                 partitions.forEach(tp -> giveUp(owned.remove(tp), "partition lost"));
+                publish();
             }
         };
+    }
+
+    /**
+     * Lets the revoked partitions' records in flight finish for a bounded time, commits what is done, and gives up the
+     * rest. The wait is inside poll(), so it is kept to {@link ConsumerSettings#revocationWait()}.
+     */
+    private void revoke(KafkaConsumer<String, String> consumer, Collection<TopicPartition> partitions) {
+        List<PartitionWork> works = new ArrayList<>();
+        partitions.forEach(tp -> {
+            PartitionWork work = owned.get(tp);
+            if (work != null) {
+                works.add(work);
+            }
+        });
+        revoking.addAll(works);
+        try {
+            works.forEach(PartitionWork::dropWaiting);
+            awaitInFlight(works, settings.revocationWait());
+            Map<TopicPartition, OffsetAndMetadata> done = doneOffsets(partitions);
+            if (commit(consumer, done, commitTimeout)) {
+                markCommitted(done);
+            }
+            partitions.forEach(tp -> giveUp(owned.remove(tp), "partition revoked"));
+        } finally {
+            works.forEach(revoking::remove);
+            publish();
+        }
+    }
+
+    private void awaitInFlight(List<PartitionWork> works, Duration limit) {
+        int waiting = inFlight(works);
+        if (waiting == 0) {
+            return;
+        }
+        LOG.info("REVOKING {} with {} records in flight: waiting up to {} ms for them", names(works), waiting,
+                limit.toMillis());
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (inFlight(works) > 0) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return;
+            }
+            try {
+                Event e = events.poll(left, TimeUnit.NANOSECONDS);
+                if (e != null) {
+                    take(e);
+                }
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    private int inFlight(Collection<PartitionWork> works) {
+        int n = 0;
+        for (Job job : jobs) {
+            n += works.contains(job.work) ? 1 : 0;
+        }
+        for (PartitionWork work : deadLettering.values()) {
+            n += works.contains(work) ? 1 : 0;
+        }
+        return n;
+    }
+
+    private static String names(Collection<PartitionWork> works) {
+        return RebalanceLogger.names(works.stream().map(w -> w.partition).toList());
     }
 
     @Override
@@ -126,23 +231,46 @@ public final class OffloadingConsumer extends PollLoop {
         }
     }
 
-    /** Records handed to workers and not finished yet, as of the last poll. */
+    /** Records handed to workers or to the dead-letter thread and not finished yet, as of the last poll. */
     public int recordsInFlight() {
         return inFlightSeen;
     }
 
+    /** How long the oldest attempt still running on a worker has run, in milliseconds; 0 when none runs. */
+    public long oldestInFlightAgeMillis() {
+        JobWatch w = jobWatch;
+        return w == null ? 0 : w.oldestAgeMillis();
+    }
+
+    /** Workers held by attempts given up (past their deadline, revoked, closing) that have not come back. */
+    public int stuckWorkers() {
+        return leftovers.size();
+    }
+
     @Override
     protected Duration pollTimeout() {
-        inFlightSeen = inFlight;
-        return inFlight > 0 ? BUSY_POLL_TIMEOUT : POLL_TIMEOUT;
+        publish();
+        if (!events.isEmpty()) {
+            return Duration.ZERO;
+        }
+        long now = System.nanoTime();
+        long wait = POLL_TIMEOUT.toNanos();
+        for (PartitionWork work : owned.values()) {
+            OptionalLong due = work.retryDueNanos();
+            if (due.isPresent()) {
+                wait = Math.min(wait, Math.max(0, due.getAsLong() - now));
+            }
+        }
+        return Duration.ofNanos(wait);
     }
 
     @Override
     protected void afterPoll(KafkaConsumer<String, String> consumer) {
-        drain(consumer);
+        drain();
         dispatch();
         syncPauses(consumer);
         commitDone(consumer, false);
+        publish();
     }
 
     @Override
@@ -151,19 +279,20 @@ public final class OffloadingConsumer extends PollLoop {
         owned.values().forEach(PartitionWork::dropWaiting);
         syncPauses(consumer);
         long deadline = System.nanoTime() + settings.shutdownGrace().toNanos();
-        LOG.info("CLOSING with {} records in flight, grace {} ms", inFlight, settings.shutdownGrace().toMillis());
+        LOG.info("CLOSING with {} records in flight, grace {} ms", jobs.size() + deadLettering.size(),
+                settings.shutdownGrace().toMillis());
         // Keep polling while the last records finish: the member stays alive and the partitions stay paused.
-        while (inFlight > 0 && System.nanoTime() < deadline) {
-            consumer.poll(pollTimeout());
-            watchdog.beat();
-            drain(consumer);
+        while (jobs.size() + deadLettering.size() > 0 && System.nanoTime() < deadline) {
+            pollWhileClosing(consumer, watchdog);
+            drain();
             commitDone(consumer, false);
+            publish();
         }
+        owned.values().forEach(work -> giveUp(work, "closing past the shutdown grace"));
+        commitDone(consumer, true);
+        publish();
         pool.shutdownNow();
         awaitWorkers();
-        drain(consumer);
-        owned.values().forEach(work -> giveUp(work, "closing, not finished when the shutdown grace ended"));
-        commitDone(consumer, true);
     }
 
     @Override
@@ -171,6 +300,28 @@ public final class OffloadingConsumer extends PollLoop {
         // Normally finish() has stopped the workers already; after a failure this is what stops them.
         pool.shutdownNow();
         deadLetters.close();
+    }
+
+    @Override
+    protected List<String> stuckWork() {
+        List<String> problems = new ArrayList<>();
+        JobWatch w = jobWatch;
+        if (w != null) {
+            w.unhealthyReason().ifPresent(problems::add);
+        }
+        stopped.entrySet().stream().sorted(Map.Entry.comparingByKey(Comparator.comparing(TopicPartition::toString)))
+                .forEach(e -> problems.add(e.getValue()));
+        return problems;
+    }
+
+    @Override
+    protected Optional<String> noCapacity() {
+        int stuck = leftovers.size();
+        if (stuck >= settings.workers()) {
+            return Optional.of("no free worker: all " + settings.workers() + " are held by given-up attempts that "
+                    + "have not returned");
+        }
+        return Optional.empty();
     }
 
     private void awaitWorkers() {
@@ -181,24 +332,93 @@ public final class OffloadingConsumer extends PollLoop {
         }
     }
 
-    /** Takes in what the workers finished; work for a partition that is no longer ours is dropped, not committed. */
-    private void drain(KafkaConsumer<String, String> consumer) {
-        Outcome o;
-        while ((o = outcomes.poll()) != null) {
-            PartitionWork work = owned.get(o.work().partition);
-            if (work != o.work() || !work.isRunning(o.record())) {
-                continue;
-            }
-            inFlight--;
-            if (o.result() == Result.GAVE_UP) {
-                work.gaveUp(o.record());
-                if (stopping) {
-                    abandoned(o.record(), "closing past the shutdown grace");
-                }
-            } else {
-                work.done(o.record());
-            }
+    private void publish() {
+        inFlightSeen = jobs.size() + deadLettering.size();
+    }
+
+    /** Takes in everything reported since the last look. */
+    private void drain() {
+        Event e;
+        while ((e = events.poll()) != null) {
+            take(e);
         }
+    }
+
+    private void take(Event e) {
+        if (e instanceof Ended ended) {
+            ended(ended);
+        } else if (e instanceof DeadLettered dead) {
+            deadLettered(dead);
+        }
+    }
+
+    /** An attempt ended; an attempt already given up (its partition revoked, lost or closing) is not ours to count. */
+    private void ended(Ended e) {
+        Job job = e.job();
+        if (!jobs.remove(job)) {
+            return;
+        }
+        if (e.ending() == Ending.DONE) {
+            failedAttempts.remove(job.record);
+            job.work.done(job.record);
+        } else {
+            failed(job, e.failure());
+        }
+    }
+
+    /** A failed attempt: again after a backoff, or to the dead-letter topic once it was the last one. */
+    private void failed(Job job, Throwable failure) {
+        ConsumerRecord<String, String> record = job.record;
+        if (stopping || revoking.contains(job.work)) {
+            // Not tried again here: the partition's next owner, or the next run, starts the record over.
+            abandoned(record, (stopping ? "closing" : "partition revoked") + ", attempt " + job.attempt
+                    + " failed (" + failure + ") and is not tried again");
+            return;
+        }
+        if (job.attempt < policy.maxAttempts()) {
+            Duration backoff = policy.backoffAfter(job.attempt);
+            failedAttempts.put(record, job.attempt);
+            stats.retried();
+            LOG.warn("RETRY {} {} attempt {} of {} failed: {}; next attempt in {} ms", record.key(),
+                    RunStats.id(record), job.attempt, policy.maxAttempts(), failure, backoff.toMillis());
+            job.work.retryLater(record, System.nanoTime() + backoff.toNanos());
+            return;
+        }
+        failedAttempts.remove(record);
+        String dlt = DeadLetters.topicFor(record.topic());
+        LOG.warn("POISON {} {} topic={} partition={} offset={} failed {} of {} attempts, the last with {}; sending it "
+                        + "to {}", record.key(), RunStats.id(record), record.topic(), record.partition(),
+                record.offset(), job.attempt, policy.maxAttempts(), failure, dlt, failure);
+        PartitionWork work = job.work;
+        deadLettering.put(record, work);
+        deadLetters.publish(record, failure, job.attempt, sendFailure -> {
+            events.add(new DeadLettered(work, record, sendFailure));
+            wakeUp();
+        });
+    }
+
+    private void deadLettered(DeadLettered d) {
+        if (deadLettering.remove(d.record()) == null) {
+            return;
+        }
+        ConsumerRecord<String, String> record = d.record();
+        if (d.failure() == null) {
+            stats.deadLettered(record);
+            d.work().done(record);
+            return;
+        }
+        if (revoking.contains(d.work()) || stopping) {
+            abandoned(record, "dead-letter send failed while " + (stopping ? "closing" : "the partition was revoked")
+                    + " (" + d.failure() + ")");
+            return;
+        }
+        String why = "partition " + d.work().partition + " stopped at offset " + record.offset() + ": "
+                + RunStats.id(record) + " failed its " + policy.maxAttempts() + " attempt(s) and could not be written to "
+                + DeadLetters.topicFor(record.topic()) + " in " + FailurePolicy.DEAD_LETTER_SENDS + " sends ("
+                + d.failure() + ")";
+        stopped.put(d.work().partition, why);
+        d.work().stopAt(record);
+        LOG.error("STOPPED {}; nothing from offset {} on is committed, /health reports it", why, record.offset());
     }
 
     /**
@@ -212,20 +432,26 @@ public final class OffloadingConsumer extends PollLoop {
         List<PartitionWork> works = new ArrayList<>(owned.values());
         int n = works.size();
         boolean startedAny = true;
-        while (startedAny && inFlight < settings.workers()) {
+        while (startedAny && occupiedWorkers() < settings.workers()) {
             startedAny = false;
-            // Start from a different partition each time so that, with fewer workers than partitions, none waits for ever.
-            for (int i = 0; i < n && inFlight < settings.workers(); i++) {
+            // One record per partition per round, from a different partition each time: none waits for ever.
+            for (int i = 0; i < n && occupiedWorkers() < settings.workers(); i++) {
                 PartitionWork work = works.get((rotation + i) % n);
                 if (work.canStart()) {
                     ConsumerRecord<String, String> record = work.start();
-                    work.started(record, pool.submit(new Job(work, record)));
-                    inFlight++;
+                    Job job = new Job(work, record, failedAttempts.getOrDefault(record, 0) + 1);
+                    jobs.add(job);
+                    pool.execute(job);
                     startedAny = true;
                 }
             }
         }
         rotation++;
+    }
+
+    /** Workers busy with attempts in flight, plus workers still held by given-up attempts: capacity already used. */
+    private int occupiedWorkers() {
+        return jobs.size() + leftovers.size();
     }
 
     /** Pauses busy partitions (see {@link PartitionWork#busy}, all when stopping), resumes the others, if assigned. */
@@ -293,7 +519,8 @@ public final class OffloadingConsumer extends PollLoop {
             throw e;
         } catch (KafkaException e) {
             LOG.warn("RESUME {} without the committed metadata ({}: {}): records finished before the hand-over "
-                    + "will run again", RebalanceLogger.names(partitions), e.getClass().getSimpleName(), e.getMessage());
+                    + "will run again", RebalanceLogger.names(partitions), e.getClass().getSimpleName(),
+                    e.getMessage());
             return;
         }
         for (TopicPartition tp : partitions) {
@@ -308,18 +535,35 @@ public final class OffloadingConsumer extends PollLoop {
 
     /** Offsets as {@code 14, 15, 17} for the log, the first ten and a count of the rest. */
     private static String abbreviate(SortedSet<Long> offsets) {
-        String first = offsets.stream().limit(10).map(String::valueOf).collect(java.util.stream.Collectors.joining(", "));
+        String first = offsets.stream().limit(10).map(String::valueOf).collect(Collectors.joining(", "));
         return offsets.size() <= 10 ? first : first + " and " + (offsets.size() - 10) + " more";
     }
 
+    /** Gives up everything of a partition: interrupts its attempts, forgets its records; none of it is committed. */
     private void giveUp(PartitionWork work, String why) {
         if (work == null) {
             return;
         }
-        for (ConsumerRecord<String, String> running : work.abandon()) {
-            inFlight--;
-            abandoned(running, why);
+        for (Iterator<Job> it = jobs.iterator(); it.hasNext(); ) {
+            Job job = it.next();
+            if (job.work == work) {
+                it.remove();
+                job.giveUp();
+                abandoned(job.record, why);
+            }
         }
+        for (Iterator<Map.Entry<ConsumerRecord<String, String>, PartitionWork>> it =
+                deadLettering.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<ConsumerRecord<String, String>, PartitionWork> e = it.next();
+            if (e.getValue() == work) {
+                it.remove();
+                abandoned(e.getKey(), why + ", its dead-letter send still in flight");
+            }
+        }
+        failedAttempts.keySet().removeIf(r -> r.partition() == work.partition.partition()
+                && r.topic().equals(work.partition.topic()));
+        stopped.remove(work.partition);
+        work.abandon();
     }
 
     private void abandoned(ConsumerRecord<String, String> record, String why) {
@@ -327,47 +571,100 @@ public final class OffloadingConsumer extends PollLoop {
         LOG.info("ABANDONED {} {}: {}, not committed", record.key(), RunStats.id(record), why);
     }
 
-    /** One record on a worker thread; reports its result once. */
+    /** Called by the watchdog thread when an attempt passes its deadline, just after its worker was interrupted. */
+    private void deadlinePassed(JobWatch.Job watchedJob) {
+        Job job = watched.get(watchedJob);
+        if (job != null) {
+            job.settle(Ending.PAST_DEADLINE, new TimeoutException(watchedJob.what() + " still running after the "
+                    + policy.recordDeadline().toMillis() + " ms record deadline on " + watchedJob.thread().getName()
+                    + "; interrupted"));
+        }
+    }
+
+    /**
+     * One attempt at one record on a worker thread. It ends exactly once: settled by its worker (done or failed), by
+     * the watchdog (past its deadline), or by the poll thread (given up); whichever comes first counts.
+     */
     private final class Job implements Runnable {
         private final PartitionWork work;
         private final ConsumerRecord<String, String> record;
-        private final AtomicBoolean reported = new AtomicBoolean();
+        private final int attempt;
+        /** The worker while it is inside {@link #run()}; guarded by this. */
+        private Thread worker;
+        /** Guarded by this. */
+        private boolean settled;
 
-        Job(PartitionWork work, ConsumerRecord<String, String> record) {
+        Job(PartitionWork work, ConsumerRecord<String, String> record, int attempt) {
             this.work = work;
             this.record = record;
+            this.attempt = attempt;
         }
 
         @Override
         public void run() {
-            Result result;
-            try {
-                result = processor.process(record) ? Result.DONE : Result.GAVE_UP;
-                if (result == Result.DONE) {
-                    stats.processed(record);
+            synchronized (this) {
+                if (settled) {
+                    return;
                 }
-            } catch (RuntimeException e) {
-                result = deadLetter(e);
+                worker = Thread.currentThread();
             }
-            if (reported.compareAndSet(false, true)) {
-                outcomes.add(new Outcome(work, record, result));
+            Ending ending;
+            Throwable failure = null;
+            JobWatch.Job watch = jobWatch.start(RunStats.id(record));
+            watched.put(watch, this);
+            try {
+                if (processor.process(record)) {
+                    ending = Ending.DONE;
+                    stats.processed(record);
+                } else {
+                    ending = Ending.FAILED;
+                    failure = new IllegalStateException("the processor gave up on " + RunStats.id(record)
+                            + " (returned false)");
+                }
+            } catch (Throwable t) {
+                // Errors too (AssertionError, StackOverflowError, NoClassDefFoundError…): a failure never goes unheard.
+                ending = Ending.FAILED;
+                failure = t;
+            } finally {
+                watch.close();
+                watched.remove(watch);
+                synchronized (this) {
+                    worker = null;
+                }
+                leftovers.remove(this);
+                // Neither the watchdog (closed) nor giveUp (worker cleared) interrupts this job any more: an interrupt
+                // still pending was meant for it and must not reach the worker's next job.
+                Thread.interrupted();
             }
+            settle(ending, failure);
         }
 
-        private Result deadLetter(RuntimeException e) {
-            String dlt = DeadLetters.topicFor(record.topic());
-            LOG.warn("POISON {} {} topic={} partition={} offset={} failed: {}; sending it to {}", record.key(),
-                    RunStats.id(record), record.topic(), record.partition(), record.offset(), e, dlt);
-            try {
-                deadLetters.send(record, e);
-                stats.deadLettered();
-                return Result.DEAD_LETTERED;
-            } catch (ExecutionException | TimeoutException | RuntimeException sendFailure) {
-                LOG.warn("DLT failed for {}: {}; the record will be read again", RunStats.id(record), sendFailure.toString());
-                return Result.GAVE_UP;
-            } catch (InterruptedException interrupted) {
-                Thread.currentThread().interrupt();
-                return Result.GAVE_UP;
+        /** Reports how the attempt ended, unless it is settled already; a worker still inside counts as held. */
+        void settle(Ending ending, Throwable failure) {
+            synchronized (this) {
+                if (settled) {
+                    return;
+                }
+                settled = true;
+                if (worker != null && worker != Thread.currentThread()) {
+                    leftovers.add(this);
+                }
+            }
+            events.add(new Ended(this, ending, failure));
+            wakeUp();
+        }
+
+        /** Gives the attempt up from the poll thread: interrupts its worker, which counts as held until it returns. */
+        void giveUp() {
+            synchronized (this) {
+                if (settled) {
+                    return;
+                }
+                settled = true;
+                if (worker != null) {
+                    leftovers.add(this);
+                    worker.interrupt();
+                }
             }
         }
     }

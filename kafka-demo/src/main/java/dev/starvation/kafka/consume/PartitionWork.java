@@ -12,7 +12,6 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.SortedSet;
 import java.util.TreeMap;
-import java.util.concurrent.Future;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -22,15 +21,13 @@ import org.slf4j.LoggerFactory;
 /**
  * The offload consumer's work for one partition it owns, touched only on the poll thread: the records waiting
  * ({@link KeyedQueue}: one in flight per key, per partition or per record), those running, and how far the finished
- * ones reach ({@link OffsetTracker}), committed with the finished offsets above it as metadata ({@link CommitMetadata}).
+ * ones reach ({@link OffsetTracker}), committed with the finished offsets above it as metadata
+ * ({@link CommitMetadata}).
  * A new object is made each time the partition is assigned, so work finishing for an old one is recognised as stale.
  */
 final class PartitionWork {
 
     private static final Logger LOG = LoggerFactory.getLogger(PartitionWork.class);
-
-    private record Running(ConsumerRecord<String, String> record, Future<?> future) {
-    }
 
     /** A failed record waiting to run again; its lane stays busy meanwhile, so its key keeps its order. */
     private record Retry(ConsumerRecord<String, String> record, long notBeforeNanos) {
@@ -39,7 +36,8 @@ final class PartitionWork {
     final TopicPartition partition;
     private final KeyedQueue<String, String> waiting;
     private final OffsetTracker offsets = new OffsetTracker();
-    private final Map<Long, Running> running = new LinkedHashMap<>();
+    /** Records handed to a worker (or to the dead-letter thread) and not done, by offset. */
+    private final Map<Long, ConsumerRecord<String, String>> running = new LinkedHashMap<>();
     private final Map<Long, Retry> retries = new TreeMap<>();
     private final int maxBuffered;
     private final int metadataLimit;
@@ -112,14 +110,9 @@ final class PartitionWork {
             record = waiting.start();
         }
         if (record != null) {
-            running.put(record.offset(), new Running(record, null));
+            running.put(record.offset(), record);
         }
         return record;
-    }
-
-    /** Notes the future of a record started, so that {@link #abandon} can interrupt it. */
-    void started(ConsumerRecord<String, String> record, Future<?> future) {
-        running.put(record.offset(), new Running(record, future));
     }
 
     private Retry dueRetry(long now) {
@@ -159,10 +152,9 @@ final class PartitionWork {
         retries.clear();
     }
 
-    /** Whether {@code record} (this very object) is running here. */
+    /** Whether {@code record} (this very object) is in flight here. */
     boolean isRunning(ConsumerRecord<String, String> record) {
-        Running r = running.get(record.offset());
-        return r != null && r.record() == record;
+        return running.get(record.offset()) == record;
     }
 
     /** The running record finished (processed or dead-lettered): its key may go on, its offset counts as done. */
@@ -194,19 +186,14 @@ final class PartitionWork {
         return running.size();
     }
 
-    /** Drops waiting records and interrupts the running ones; returns those that were running. */
-    List<ConsumerRecord<String, String>> abandon() {
+    /**
+     * Forgets everything waiting or in flight (the partition is revoked, lost or closing; the consumer gives up the
+     * attempts themselves); the object is dead.
+     */
+    void abandon() {
         waiting.dropWaiting();
         retries.clear();
-        List<ConsumerRecord<String, String>> was = new ArrayList<>();
-        for (Running r : running.values()) {
-            if (r.future() != null) {
-                r.future().cancel(true);
-            }
-            was.add(r.record());
-        }
         running.clear();
-        return was;
     }
 
     /**

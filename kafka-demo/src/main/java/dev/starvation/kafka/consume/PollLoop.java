@@ -4,13 +4,19 @@ import dev.starvation.kafka.broker.BrokerMonitor;
 import dev.starvation.kafka.ops.PollWatchdog;
 import dev.starvation.kafka.ordering.CommitMetadata;
 import dev.starvation.kafka.ops.RunStats;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -31,7 +37,8 @@ public abstract class PollLoop {
 
     private static final Logger LOG = LoggerFactory.getLogger(PollLoop.class);
     private static final AtomicInteger CLIENTS = new AtomicInteger();
-    /** Short polls: the loop comes back often to hand out work and commit, and stop requests are seen quickly. */
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    /** The poll timeout: a worker that finishes wakes the poll up sooner, and so does a stop request. */
     static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
 
     /** The settings of this run. */
@@ -41,8 +48,15 @@ public abstract class PollLoop {
     /** The counts of this run. */
     protected final RunStats stats = new RunStats();
     private final String clientId;
+    private final CompletableFuture<Consumer<String, String>> consumerCreated = new CompletableFuture<>();
+    private volatile KafkaConsumer<String, String> consumer;
+    private volatile PollWatchdog watchdog;
+    /** True while the poll thread is inside poll() and not in a rebalance callback: a wake-up is safe and useful. */
+    private volatile boolean wakeable;
     private volatile boolean stopRequested;
     private volatile boolean running;
+    private volatile boolean ended;
+    private volatile int generation = -1;
     private volatile long maxPollGapMillis;
 
     /** A loop that will run with {@code settings} and do {@code processor}'s work. */
@@ -55,39 +69,129 @@ public abstract class PollLoop {
     /** Polls until {@link #stop()}, the expected records or the duration; returns the counts once closed. */
     public final RunStats run() {
         running = true;
+        long cpuAtStart = cpuNanos();
         long deadline = System.nanoTime() + settings.duration().toNanos();
-        try (BrokerMonitor monitor = new BrokerMonitor(settings.bootstrapServers());
-             KafkaConsumer<String, String> consumer = new KafkaConsumer<>(settings.kafkaProperties(clientId));
-             PollWatchdog watchdog = new PollWatchdog(settings.stallLimit(), settings.maxPollIntervalMs(),
-                     settings.pollGaps())) {
-            RebalanceLogger listener = new RebalanceLogger(stats, rebalanceListener(consumer));
-            consumer.subscribe(List.of(settings.topic()), listener);
-            while (!stopRequested && System.nanoTime() < deadline && !expectedDone()) {
-                ConsumerRecords<String, String> records = consumer.poll(pollTimeout());
-                watchdog.beat();
-                if (!records.isEmpty()) {
-                    LOG.info("BATCH {}", describe(records));
-                    records.partitions().forEach(tp -> stats.received(tp, records.records(tp).get(0).offset()));
-                    handle(consumer, records);
+        try {
+            prepare();
+            try (BrokerMonitor monitor = new BrokerMonitor(settings.bootstrapServers());
+                 KafkaConsumer<String, String> kafka = new KafkaConsumer<>(settings.kafkaProperties(clientId));
+                 PollWatchdog polls = new PollWatchdog(settings.stallLimit(), settings.maxPollIntervalMs(),
+                         settings.pollGaps())) {
+                consumer = kafka;
+                watchdog = polls;
+                consumerCreated.complete(kafka);
+                started(polls);
+                RebalanceLogger listener = new RebalanceLogger(stats, withoutWakeups(rebalanceListener(kafka)));
+                kafka.subscribe(List.of(settings.topic()), listener);
+                while (!stopRequested && System.nanoTime() < deadline && !expectedDone()) {
+                    ConsumerRecords<String, String> records = poll(kafka);
+                    polls.beat();
+                    generation = kafka.groupMetadata().generationId();
+                    if (!records.isEmpty()) {
+                        LOG.info("BATCH {}", describe(records));
+                        records.partitions().forEach(tp -> stats.received(tp, records.records(tp).get(0).offset()));
+                        handle(kafka, records);
+                    }
+                    afterPoll(kafka);
                 }
-                afterPoll(consumer);
+                finish(kafka, polls);
+                listener.closing();
+                maxPollGapMillis = polls.maxPollGapMillis();
+                polls.close();
+                kafka.close(CloseOptions.timeout(Duration.ofSeconds(5)));
             }
-            finish(consumer, watchdog);
-            listener.closing();
-            maxPollGapMillis = watchdog.maxPollGapMillis();
-            watchdog.close();
-            consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
         } finally {
             release();
             running = false;
+            ended = true;
         }
-        LOG.info("{}", stats.summary(settings.mode(), settings.protocolName(), maxPollGapMillis));
+        long cpu = cpuNanos();
+        LOG.info("{}", stats.summary(settings.mode(), settings.protocolName(), maxPollGapMillis,
+                cpu < 0 || cpuAtStart < 0 ? -1 : (cpu - cpuAtStart) / 1_000_000));
         return stats;
+    }
+
+    /** CPU time of the calling thread, or -1 where the JVM does not measure it. */
+    private static long cpuNanos() {
+        return THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime() : -1;
+    }
+
+    /** One poll that a worker's {@link #wakeUp()} may cut short: then it returns no records. */
+    private ConsumerRecords<String, String> poll(KafkaConsumer<String, String> kafka) {
+        // Wakeable before the timeout is chosen: a result that lands in between either shortens the timeout or wakes us.
+        wakeable = true;
+        try {
+            return kafka.poll(pollTimeout());
+        } catch (WakeupException woken) {
+            return ConsumerRecords.empty();
+        } finally {
+            wakeable = false;
+        }
+    }
+
+    /**
+     * Polls once more while the loop winds down (closing with records in flight), woken like the main loop's polls;
+     * the records it brings are not handed out (the subclass pauses every partition first).
+     */
+    protected final void pollWhileClosing(KafkaConsumer<String, String> kafka, PollWatchdog polls) {
+        poll(kafka);
+        polls.beat();
+    }
+
+    /**
+     * Cuts the poll thread's current {@code poll()} short so that it looks at new results at once; any thread may call
+     * it. Only while the poll thread is in {@code poll()}: anywhere else the client would keep the wake-up pending and
+     * throw it out of the next blocking call (a commit, a rebalance callback's commit).
+     */
+    protected final void wakeUp() {
+        KafkaConsumer<String, String> c = consumer;
+        if (wakeable && c != null) {
+            c.wakeup();
+        }
+    }
+
+    /** Wraps a rebalance listener so that no wake-up is asked for while it runs (it runs inside poll()). */
+    private ConsumerRebalanceListener withoutWakeups(ConsumerRebalanceListener listener) {
+        return new ConsumerRebalanceListener() {
+            @Override
+            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                boolean was = wakeable;
+                wakeable = false;
+                try {
+                    listener.onPartitionsRevoked(partitions);
+                } finally {
+                    wakeable = was;
+                }
+            }
+
+            @Override
+            public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                boolean was = wakeable;
+                wakeable = false;
+                try {
+                    listener.onPartitionsAssigned(partitions);
+                } finally {
+                    wakeable = was;
+                }
+            }
+
+            @Override
+            public void onPartitionsLost(Collection<TopicPartition> partitions) {
+                boolean was = wakeable;
+                wakeable = false;
+                try {
+                    listener.onPartitionsLost(partitions);
+                } finally {
+                    wakeable = was;
+                }
+            }
+        };
     }
 
     /** Asks the loop to stop; {@link #run()} returns once the consumer has closed. Any thread may call it. */
     public void stop() {
         stopRequested = true;
+        wakeUp();
     }
 
     /** Whether {@link #run()} is still going. */
@@ -100,6 +204,60 @@ public abstract class PollLoop {
         return stats;
     }
 
+    /**
+     * The Kafka consumer once {@link #run()} has created it (for client metrics, e.g. Micrometer's
+     * {@code KafkaClientMetrics}). It is not thread-safe: from other threads call only {@code metrics()}, which reads
+     * the client's metric registry, and {@code wakeup()}.
+     */
+    public CompletableFuture<Consumer<String, String>> consumerCreated() {
+        return consumerCreated;
+    }
+
+    /**
+     * Why a liveness probe should fail, or empty while the consumer is alive: the poll loop runs and has polled within
+     * max.poll.interval.ms, and the subclass sees nothing stuck ({@link #stuckWork}). Any thread may call it.
+     */
+    public final Optional<String> unhealthyReason() {
+        List<String> problems = new ArrayList<>();
+        PollWatchdog polls = watchdog;
+        if (ended) {
+            problems.add("poll loop ended");
+        } else if (polls != null && polls.silentMillis() > settings.maxPollIntervalMs()) {
+            problems.add("poll thread silent for " + polls.silentMillis() + " ms, past max.poll.interval.ms "
+                    + settings.maxPollIntervalMs());
+        }
+        problems.addAll(stuckWork());
+        return problems.isEmpty() ? Optional.empty() : Optional.of(String.join("; ", problems));
+    }
+
+    /**
+     * Why a readiness probe should fail, or empty while the consumer can take work: it runs, is a member of its group
+     * (a generation above 0, whether or not it was given partitions) and is not closing, and the subclass has
+     * capacity ({@link #noCapacity}). Any thread may call it.
+     */
+    public final Optional<String> notReadyReason() {
+        if (!running) {
+            return Optional.of(ended ? "poll loop ended" : "poll loop not started");
+        }
+        if (stopRequested) {
+            return Optional.of("closing");
+        }
+        if (generation <= 0) {
+            return Optional.of("not a member of group " + settings.group() + " yet");
+        }
+        return noCapacity();
+    }
+
+    /** What the subclass has stuck, one reason each, for {@link #unhealthyReason()}; any thread may call it. */
+    protected List<String> stuckWork() {
+        return List.of();
+    }
+
+    /** Why the subclass cannot take work now, for {@link #notReadyReason()}; any thread may call it. */
+    protected Optional<String> noCapacity() {
+        return Optional.empty();
+    }
+
     /** Whether a stop was asked for. */
     protected boolean stopRequested() {
         return stopRequested;
@@ -107,7 +265,16 @@ public abstract class PollLoop {
 
     private boolean expectedDone() {
         long expect = settings.expect();
-        return expect > 0 && stats.records() >= expect && stats.committedOffsets() >= expect;
+        long settled = stats.records() + stats.deadLetteredRecords();
+        return expect > 0 && settled >= expect && stats.committedOffsets() >= expect;
+    }
+
+    /** Called first in {@link #run()}, before the consumer exists: check or create what the run needs. */
+    protected void prepare() {
+    }
+
+    /** Called once the consumer and the poll watchdog exist, before subscribing, on the poll thread. */
+    protected void started(PollWatchdog polls) {
     }
 
     /** What this consumer does on a rebalance, after it was logged. */
@@ -131,7 +298,8 @@ public abstract class PollLoop {
 
     /**
      * Commits {@code offsets} synchronously on the poll thread and logs {@code COMMIT ok {jobs-0=5}} or
-     * {@code COMMIT failed <exception>: <message>}.
+     * {@code COMMIT failed <exception>: <message>}. A wake-up that lands in the commit (a worker finished just as the
+     * poll returned) does not fail it: the commit is asked again within the same {@code timeout}.
      *
      * @return whether the broker accepted the commit
      */
@@ -140,14 +308,26 @@ public abstract class PollLoop {
         if (offsets.isEmpty()) {
             return true;
         }
-        try {
-            consumer.commitSync(offsets, timeout);
-        } catch (InterruptException | WakeupException e) {
-            throw e;
-        } catch (KafkaException e) {
-            LOG.warn("COMMIT failed {}: {}", e.getClass().getSimpleName(), e.getMessage());
-            stats.commitFailed();
-            return false;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                consumer.commitSync(offsets, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+                break;
+            } catch (WakeupException woken) {
+                // The wake-up is used up by this throw; the commit (idempotent) is still wanted.
+                if (System.nanoTime() >= deadline) {
+                    LOG.warn("COMMIT failed WakeupException: no time left in the {} ms commit timeout",
+                            timeout.toMillis());
+                    stats.commitFailed();
+                    return false;
+                }
+            } catch (InterruptException e) {
+                throw e;
+            } catch (KafkaException e) {
+                LOG.warn("COMMIT failed {}: {}", e.getClass().getSimpleName(), e.getMessage());
+                stats.commitFailed();
+                return false;
+            }
         }
         LOG.info("COMMIT ok {}", format(offsets));
         stats.committed(offsets);

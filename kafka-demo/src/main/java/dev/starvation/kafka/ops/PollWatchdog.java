@@ -1,6 +1,7 @@
 package dev.starvation.kafka.ops;
 
 import dev.starvation.common.Heartbeat;
+import dev.starvation.common.JobWatch;
 import dev.starvation.common.StallWatchdog;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -20,7 +21,7 @@ public final class PollWatchdog implements AutoCloseable {
     private final Heartbeat heartbeat;
     private final BufferedWriter csv;
     private final long startNanos = System.nanoTime();
-    private long lastBeatNanos = startNanos;
+    private volatile long lastBeatNanos = startNanos;
 
     /** Starts watching the calling thread; {@code pollGaps} may be null. */
     public PollWatchdog(Duration stallLimit, int maxPollIntervalMs, Path pollGaps) {
@@ -57,6 +58,19 @@ public final class PollWatchdog implements AutoCloseable {
             }
         }
         lastBeatNanos = now;
+    }
+
+    /** How long since the last poll returned (or since the watchdog started); any thread may ask. */
+    public long silentMillis() {
+        return (System.nanoTime() - lastBeatNanos) / 1_000_000;
+    }
+
+    /**
+     * Watches jobs on worker threads on the same watchdog thread: {@code STALL} past {@code stallShare} of
+     * {@code deadline}, an interrupt and {@code overdue} at the deadline.
+     */
+    public JobWatch watchJobs(Duration deadline, double stallShare, JobWatch.Overdue overdue) {
+        return new JobWatch(watchdog, deadline, stallShare, overdue);
     }
 
     /** The longest gap between polls so far. */

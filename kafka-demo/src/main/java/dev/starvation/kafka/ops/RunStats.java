@@ -24,6 +24,7 @@ public final class RunStats {
 
     private final Map<String, Integer> timesProcessed = new ConcurrentHashMap<>();
     private final Map<String, Long> firstProcessedAtNanos = new ConcurrentHashMap<>();
+    private final Map<String, Long> deadLetteredAtNanos = new ConcurrentHashMap<>();
     private final Map<TopicPartition, Long> committed = new ConcurrentHashMap<>();
     private final Map<TopicPartition, Long> firstReceived = new ConcurrentHashMap<>();
     private final List<Commit> commits = new CopyOnWriteArrayList<>();
@@ -33,6 +34,7 @@ public final class RunStats {
     private final AtomicLong abandoned = new AtomicLong();
     private final AtomicLong deadLettered = new AtomicLong();
     private final AtomicLong skipped = new AtomicLong();
+    private final AtomicLong retried = new AtomicLong();
 
     /** The name of a record for counting: {@code topic-partition@offset}. */
     public static String id(ConsumerRecord<?, ?> record) {
@@ -89,8 +91,9 @@ public final class RunStats {
         abandoned.incrementAndGet();
     }
 
-    /** Counts a record that could not be processed and went to the dead-letter topic. */
-    public void deadLettered() {
+    /** Counts a record that could not be processed and is now on the dead-letter topic. */
+    public void deadLettered(ConsumerRecord<String, String> record) {
+        deadLetteredAtNanos.putIfAbsent(id(record), System.nanoTime());
         deadLettered.incrementAndGet();
     }
 
@@ -102,6 +105,21 @@ public final class RunStats {
     /** Records skipped as finished before a hand-over. */
     public long skippedRecords() {
         return skipped.get();
+    }
+
+    /** When each dead-lettered record was acknowledged by the dead-letter topic ({@link System#nanoTime()}), by id. */
+    public Map<String, Long> deadLetteredAtNanos() {
+        return Map.copyOf(deadLetteredAtNanos);
+    }
+
+    /** Counts a failed attempt that will be tried again after a backoff. */
+    public void retried() {
+        retried.incrementAndGet();
+    }
+
+    /** Attempts that failed and were tried again (a record failing twice then succeeding counts 2). */
+    public long retries() {
+        return retried.get();
     }
 
     /** Records sent to the dead-letter topic. */
@@ -160,11 +178,13 @@ public final class RunStats {
         return Map.copyOf(firstProcessedAtNanos);
     }
 
-    /** The {@code SUMMARY} line of the run. */
-    public SummaryLine summary(Mode mode, String protocol, long maxPollGapMillis) {
+    /** The {@code SUMMARY} line of the run; {@code pollCpuMillis} is the poll thread's CPU time (-1 if unknown). */
+    public SummaryLine summary(Mode mode, String protocol, long maxPollGapMillis, long pollCpuMillis) {
         return new SummaryLine().add("mode", mode).add("protocol", protocol).add("records", records())
                 .add("processed", processed()).add("duplicates", duplicates()).add("rebalances", rebalances())
                 .add("commit_failures", commitFailures()).add("committed", committedOffsets())
-                .add("max_poll_gap_ms", maxPollGapMillis).add("skipped", skippedRecords());
+                .add("retried", retries()).add("dead_lettered", deadLetteredRecords())
+                .add("abandoned", abandonedRecords()).add("max_poll_gap_ms", maxPollGapMillis)
+                .add("poll_cpu_ms", pollCpuMillis).add("skipped", skippedRecords());
     }
 }

@@ -21,6 +21,8 @@ final class Ledger {
         for (RunStats run : runs) {
             run.timesProcessed().forEach((id, n) -> times.merge(id, n, Integer::sum));
             run.firstProcessedAtNanos().forEach((id, t) -> firstAt.merge(id, t, Math::min));
+            // A dead-lettered record is finished too, from the moment the dead-letter topic has it.
+            run.deadLetteredAtNanos().forEach((id, t) -> firstAt.merge(id, t, Math::min));
         }
     }
 

@@ -5,11 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import dev.starvation.kafka.ops.RunStats;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.GroupProtocol;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Tag;
@@ -20,7 +18,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The offloading consumer under the faults production brings: members coming and going, a shutdown mid-work, a record
- * that cannot be processed, a record ten times slower than the rest. Each test counts what it sent and what came out.
+ * ten times slower than the rest. Each test counts what it sent and what came out. Records that fail or hang:
+ * {@link OffloadFailuresTest}.
  */
 @Tag("faults")
 class OffloadFaultsTest {
@@ -146,40 +145,6 @@ class OffloadFaultsTest {
             assertThat(probe.committed(group)).as("nothing done, nothing committed").isEmpty();
             assertThat(probe.members(group)).isZero();
         }
-    }
-
-    @Test
-    void poisonRecordGoesToTheDeadLetterTopicIsCommittedPastAndTheRestFlows() throws Exception {
-        int sent = 10;
-        int poisonAt = 3;
-        String topic = topicWithOne(FaultyJobs.POISON, poisonAt, 2, sent);
-        try (KafkaProbe probe = new KafkaProbe(BROKER.bootstrapServers())) {
-            Map<TopicPartition, Long> ends = probe.endOffsets(topic);
-            RunStats stats = consumeUntilAllCommitted(probe, topic, Duration.ofMillis(100), 2);
-
-            List<ConsumerRecord<String, String>> dead = probe.readAll(DeadLetters.topicFor(topic), 1);
-            assertThat(dead).hasSize(1);
-            assertThat(dead.get(0).key()).isEqualTo("job-" + poisonAt);
-            assertThat(dead.get(0).value()).isEqualTo(FaultyJobs.POISON);
-            assertThat(new String(dead.get(0).headers().lastHeader("dlt.reason").value()))
-                    .contains("IllegalArgumentException");
-            String poisonId = new String(dead.get(0).headers().lastHeader("dlt.source").value());
-            assertThat(stats.deadLetteredRecords()).isEqualTo(1);
-            assertThat(stats.records()).as("every other record processed").isEqualTo(sent - 1);
-            assertThat(stats.timesProcessed().values()).containsOnly(1);
-            Set<String> all = Ledger.recordsIn(ends);
-            assertThat(stats.timesProcessed().keySet()).doesNotContain(poisonId).hasSize(all.size() - 1);
-            assertThat(Ledger.of(stats).commitsOfUnfinishedWork(Set.of(poisonId))).isEmpty();
-            assertThat(stats.rebalances()).isZero();
-            int partition = poisonPartition(poisonId);
-            assertThat(log.linesStartingWith("POISON job-" + poisonAt)).singleElement().asString()
-                    .contains("topic=" + topic, "partition=" + partition, "offset=")
-                    .contains("sending it to " + topic + ".DLT");
-        }
-    }
-
-    private static int poisonPartition(String id) {
-        return Integer.parseInt(id.substring(id.lastIndexOf('-') + 1, id.indexOf('@')));
     }
 
     @Test
