@@ -62,7 +62,9 @@ class OffloadFaultsTest {
     @EnumSource(GroupProtocol.class)
     void membersJoiningAndOneLeavingMidWorkLoseNothingAndRepeatOnlyWorkRunningOnRevokedPartitions(
             GroupProtocol protocol) throws Exception {
-        int sent = 36;
+        // Enough that the second member still has work when the third joins: in key mode (the default) a member's
+        // workers are never idle while any key waits, so 36 records were seen all done by then.
+        int sent = 60;
         String topic = BROKER.fixture().topicWith(6, sent);
         String group = Fixture.unique("scale");
         Duration work = Duration.ofMillis(400);
@@ -89,7 +91,7 @@ class OffloadFaultsTest {
             assertThat(ledger.commitsOfUnfinishedWork(Set.of())).isEmpty();
             assertThat(secondStats.abandonedRecords()).as("the leaving member had work in flight").isPositive();
             // The bound: a record runs twice only if it was running on a partition that was revoked, lost or closed
-            // under it; there is one such record at most per partition and per hand-over.
+            // under it (records that finished above the commit are skipped by the next owner).
             assertThat(ledger.duplicates()).isLessThanOrEqualTo(ledger.abandoned());
         }
         assertThat(log.linesStartingWith("ABANDONED")).hasSize((int) Ledger.of(secondStats).abandoned()
