@@ -123,12 +123,12 @@ awk '
       r = rate["offload-key", p] / rate["pc-key", p]
       good = (r >= 1.0 && p99["offload-key", p] + 0 <= p99["pc-key", p] + 0)
       printf "offload key vs parallel-consumer, %d partition(s): %.2fx records/s, p99 %d vs %d ms    target >= 1.0x, p99 no worse  %s\n",
-        p, r, p99["offload-key", p], p99["pc-key", p], good ? "PASS" : "FAIL"
+        p, r, p99["offload-key", p], p99["pc-key", p], (good ? "PASS" : "FAIL")
       if (!good) ok = 0
     }
     if (rate["offload-partition", 1] > 0) {
       r = rate["offload-key", 1] / rate["offload-partition", 1]
-      printf "offload key vs offload partition, 1 partition: %.1fx records/s    target >= 5x  %s\n", r, r >= 5 ? "PASS" : "FAIL"
+      printf "offload key vs offload partition, 1 partition: %.1fx records/s    target >= 5x  %s\n", r, (r >= 5 ? "PASS" : "FAIL")
       if (r < 5) ok = 0
     } else ok = 0
     exit ok ? 0 : 1

@@ -512,16 +512,27 @@ public final class OffloadingConsumer extends PollLoop {
         if (partitions.isEmpty()) {
             return;
         }
-        Map<TopicPartition, OffsetAndMetadata> committed;
-        try {
-            committed = consumer.committed(new HashSet<>(partitions), commitTimeout);
-        } catch (InterruptException | WakeupException e) {
-            throw e;
-        } catch (KafkaException e) {
-            LOG.warn("RESUME {} without the committed metadata ({}: {}): records finished before the hand-over "
-                    + "will run again", RebalanceLogger.names(partitions), e.getClass().getSimpleName(),
-                    e.getMessage());
-            return;
+        Map<TopicPartition, OffsetAndMetadata> committed = null;
+        long deadline = System.nanoTime() + commitTimeout.toNanos();
+        while (committed == null) {
+            try {
+                committed = consumer.committed(new HashSet<>(partitions),
+                        Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            } catch (WakeupException woken) {
+                // A wake-up asked for just before this callback: used up by the throw, the read is still wanted.
+                if (System.nanoTime() >= deadline) {
+                    LOG.warn("RESUME {} without the committed metadata (no time left after a wake-up): records "
+                            + "finished before the hand-over will run again", RebalanceLogger.names(partitions));
+                    return;
+                }
+            } catch (InterruptException e) {
+                throw e;
+            } catch (KafkaException e) {
+                LOG.warn("RESUME {} without the committed metadata ({}: {}): records finished before the hand-over "
+                        + "will run again", RebalanceLogger.names(partitions), e.getClass().getSimpleName(),
+                        e.getMessage());
+                return;
+            }
         }
         for (TopicPartition tp : partitions) {
             OffsetAndMetadata om = committed.get(tp);
