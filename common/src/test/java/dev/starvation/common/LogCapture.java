@@ -43,6 +43,12 @@ public final class LogCapture implements AutoCloseable {
         return lines().stream().filter(l -> l.startsWith(word)).collect(Collectors.toList());
     }
 
+    /** The messages logged on thread {@code thread} that start with {@code word}. */
+    public List<String> linesStartingWith(String word, String thread) {
+        return events().stream().filter(e -> thread.equals(e.getThreadName()))
+                .map(ILoggingEvent::getFormattedMessage).filter(l -> l.startsWith(word)).collect(Collectors.toList());
+    }
+
     /** The stack frames logged with each message that starts with {@code word}, one string per message. */
     public List<String> stacksOf(String word) {
         return events().stream()

@@ -1,6 +1,8 @@
 package dev.starvation.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.starvation.common.LogCapture;
@@ -13,6 +15,10 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -53,6 +59,46 @@ class KafkaDemoCommandTest {
                 "ERROR consume: --workers must be at least 1, got 0",
                 "ERROR consume: --expect must not be negative, got -1",
                 "ERROR produce: --count must not be negative, got -1");
+    }
+
+    @Test
+    void failureHandlingOptionsOutOfRangeAreRefusedNamingTheOption() {
+        assertThat(run("consume", "--max-attempts", "0")).isEqualTo(1);
+        assertThat(run("consume", "--record-deadline", "0s")).isEqualTo(1);
+        assertThat(run("consume", "--dlt-timeout", "10ms")).isEqualTo(1);
+        assertThat(run("consume", "--admin-port", "70000")).isEqualTo(1);
+        assertThat(err.toString().lines().toList()).containsExactly(
+                "ERROR consume: --max-attempts must be at least 1, got 0",
+                "ERROR consume: --record-deadline must be positive, got 0ms",
+                "ERROR consume: --dlt-timeout must be at least 100ms, got 10ms",
+                "ERROR consume: --admin-port must be between 0 and 65535, got 70000");
+    }
+
+    @Test
+    void consumeServesHealthAndReadyOnTheAdminPortWhileItRuns() throws Exception {
+        String topic = Fixture.unique("admin");
+        run("produce", "--bootstrap-servers", BROKER.bootstrapServers(), "--topic", topic, "--count", "4");
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        URI ready = URI.create("http://127.0.0.1:" + port + "/ready");
+        URI health = URI.create("http://127.0.0.1:" + port + "/health");
+        java.util.concurrent.CompletableFuture<Integer> exit = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> run("consume", "--bootstrap-servers", BROKER.bootstrapServers(), "--topic", topic, "--mode",
+                        "offload", "--process-ms", "300", "--expect", "4", "--workers", "1", "--duration", "30s",
+                        "--admin-port", String.valueOf(port)));
+
+        await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> status(ready) == 200);
+        assertThat(status(health)).isEqualTo(200);
+        assertThat(exit.get(60, java.util.concurrent.TimeUnit.SECONDS)).isZero();
+        assertThatThrownBy(() -> status(health)).as("the admin endpoints close with the consumer")
+                .isInstanceOf(java.net.ConnectException.class);
+    }
+
+    private static int status(URI uri) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.starvation.kafka.consume;
 
+import dev.starvation.common.Durations;
 import java.time.Duration;
 
 /**
@@ -29,9 +30,10 @@ public record FailurePolicy(int maxAttempts, Duration retryBackoff, Duration rec
     FailurePolicy validate() {
         require(maxAttempts >= 1, "--max-attempts must be at least 1, got " + maxAttempts);
         require(!retryBackoff.isNegative(), "--retry-backoff must not be negative, got " + retryBackoff);
-        require(recordDeadline.toMillis() >= 1, "--record-deadline must be positive, got " + recordDeadline);
-        require(deadLetterTimeout.toMillis() >= 100,
-                "--dlt-timeout must be at least 100ms, got " + deadLetterTimeout.toMillis() + "ms");
+        require(recordDeadline.toMillis() >= 1, "--record-deadline must be positive, got "
+                + Durations.format(recordDeadline));
+        require(deadLetterTimeout.toMillis() >= 100, "--dlt-timeout must be at least 100ms, got "
+                + Durations.format(deadLetterTimeout));
         return this;
     }
 

@@ -413,7 +413,8 @@ public final class OffloadingConsumer extends PollLoop {
             return;
         }
         String why = "partition " + d.work().partition + " stopped at offset " + record.offset() + ": "
-                + RunStats.id(record) + " failed its " + policy.maxAttempts() + " attempt(s) and could not be written to "
+                + RunStats.id(record) + " failed its " + policy.maxAttempts() + " attempt(s) and could not be written to"
+                + " "
                 + DeadLetters.topicFor(record.topic()) + " in " + FailurePolicy.DEAD_LETTER_SENDS + " sends ("
                 + d.failure() + ")";
         stopped.put(d.work().partition, why);
@@ -633,7 +634,7 @@ public final class OffloadingConsumer extends PollLoop {
                             + " (returned false)");
                 }
             } catch (Throwable t) {
-                // Errors too (AssertionError, StackOverflowError, NoClassDefFoundError…): a failure never goes unheard.
+                // Errors too (AssertionError, StackOverflowError, NoClassDefFoundError…): no failure goes unheard.
                 ending = Ending.FAILED;
                 failure = t;
             } finally {

@@ -118,7 +118,7 @@ public abstract class PollLoop {
 
     /** One poll that a worker's {@link #wakeUp()} may cut short: then it returns no records. */
     private ConsumerRecords<String, String> poll(KafkaConsumer<String, String> kafka) {
-        // Wakeable before the timeout is chosen: a result that lands in between either shortens the timeout or wakes us.
+        // Wakeable before the timeout is chosen: a result landing in between either shortens the timeout or wakes us.
         wakeable = true;
         try {
             return kafka.poll(pollTimeout());
@@ -155,37 +155,29 @@ public abstract class PollLoop {
         return new ConsumerRebalanceListener() {
             @Override
             public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-                boolean was = wakeable;
-                wakeable = false;
-                try {
-                    listener.onPartitionsRevoked(partitions);
-                } finally {
-                    wakeable = was;
-                }
+                withoutWakeups(() -> listener.onPartitionsRevoked(partitions));
             }
 
             @Override
             public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-                boolean was = wakeable;
-                wakeable = false;
-                try {
-                    listener.onPartitionsAssigned(partitions);
-                } finally {
-                    wakeable = was;
-                }
+                withoutWakeups(() -> listener.onPartitionsAssigned(partitions));
             }
 
             @Override
             public void onPartitionsLost(Collection<TopicPartition> partitions) {
-                boolean was = wakeable;
-                wakeable = false;
-                try {
-                    listener.onPartitionsLost(partitions);
-                } finally {
-                    wakeable = was;
-                }
+                withoutWakeups(() -> listener.onPartitionsLost(partitions));
             }
         };
+    }
+
+    private void withoutWakeups(Runnable callback) {
+        boolean was = wakeable;
+        wakeable = false;
+        try {
+            callback.run();
+        } finally {
+            wakeable = was;
+        }
     }
 
     /** Asks the loop to stop; {@link #run()} returns once the consumer has closed. Any thread may call it. */

@@ -29,6 +29,10 @@ final class LogExtension implements BeforeEachCallback, AfterEachCallback {
         return capture.linesStartingWith(word);
     }
 
+    List<String> linesStartingWith(String word, String thread) {
+        return capture.linesStartingWith(word, thread);
+    }
+
     List<String> stacksOf(String word) {
         return capture.stacksOf(word);
     }

@@ -14,7 +14,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * A test processor that misbehaves as a record's value says, and remembers when each attempt started:
  * {@code error} throws an {@link AssertionError} every time; {@code flaky} throws a {@link RuntimeException} on its
  * first two attempts, then succeeds; {@code hang} never returns and ignores interrupts until {@link #release()};
- * {@code hang-politely} never returns until interrupted; anything else sleeps {@code work}.
+ * {@code hang-politely} never returns until interrupted; {@code stubborn} sleeps {@code work} and ignores interrupts;
+ * {@code gated} waits for {@link #openGate()}, then sleeps {@code work}; anything else sleeps {@code work}.
  */
 final class MisbehavingProcessor implements Processor {
 
@@ -22,9 +23,12 @@ final class MisbehavingProcessor implements Processor {
     static final String FLAKY = "flaky";
     static final String HANG = "hang";
     static final String HANG_POLITELY = "hang-politely";
+    static final String STUBBORN = "stubborn";
+    static final String GATED = "gated";
 
     private final Duration work;
     private final CountDownLatch released = new CountDownLatch(1);
+    private final CountDownLatch gate = new CountDownLatch(1);
     private final CountDownLatch errorsAllowed;
     private final Map<String, List<Long>> attemptStarts = new ConcurrentHashMap<>();
 
@@ -62,6 +66,13 @@ final class MisbehavingProcessor implements Processor {
             case HANG_POLITELY -> {
                 return hangUntilInterrupted();
             }
+            case STUBBORN -> {
+                sleepIgnoringInterrupts(work);
+                return true;
+            }
+            case GATED -> {
+                return awaitGate() && sleep(work);
+            }
             default -> {
                 return sleep(work);
             }
@@ -79,15 +90,34 @@ final class MisbehavingProcessor implements Processor {
         }
     }
 
-    /** A wait that honours the interrupt contract: it gives up and says so. */
-    private static boolean hangUntilInterrupted() {
+    /** Finite work that does not look at interrupts: its worker comes back only when it is done. */
+    private static void sleepIgnoringInterrupts(Duration d) {
+        long end = System.nanoTime() + d.toNanos();
+        boolean interrupted = false;
+        for (long left = d.toNanos(); left > 0; left = end - System.nanoTime()) {
+            try {
+                TimeUnit.NANOSECONDS.sleep(left);
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private boolean awaitGate() {
         try {
-            Thread.sleep(Long.MAX_VALUE);
-            return true;
+            return gate.await(60, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
         }
+    }
+
+    /** A wait that honours the interrupt contract: it gives up and says so. */
+    private static boolean hangUntilInterrupted() {
+        return sleep(Duration.ofDays(365));
     }
 
     private static boolean sleep(Duration d) {
@@ -106,6 +136,11 @@ final class MisbehavingProcessor implements Processor {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** Lets every {@code gated} record go on. */
+    void openGate() {
+        gate.countDown();
     }
 
     /** Lets every {@code hang} attempt return (they return true). */

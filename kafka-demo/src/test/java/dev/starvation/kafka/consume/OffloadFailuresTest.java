@@ -90,6 +90,16 @@ class OffloadFailuresTest {
         return v.length == Integer.BYTES ? ByteBuffer.wrap(v).getInt() : ByteBuffer.wrap(v).getLong();
     }
 
+    /** Runs one offloading consumer until the broker says every record of {@code topic} is committed; its counts. */
+    private static RunStats consumeAll(KafkaProbe probe, String topic, String group, GroupProtocol protocol,
+            Processor processor) throws Exception {
+        Map<TopicPartition, Long> ends = probe.endOffsets(topic);
+        RunningConsumer consumer = RunningConsumer.start(new OffloadingConsumer(
+                settings(topic, group, protocol, 3, 3), processor), group);
+        await().atMost(LIMIT).until(() -> probe.committed(group).equals(ends));
+        return consumer.stop(LIMIT);
+    }
+
     private static long sum(Map<TopicPartition, Long> offsets) {
         return offsets.values().stream().mapToLong(Long::longValue).sum();
     }
@@ -104,11 +114,7 @@ class OffloadFailuresTest {
         String poisonId = id(topic, poison);
         MisbehavingProcessor processor = new MisbehavingProcessor(WORK);
         try (KafkaProbe probe = new KafkaProbe(BROKER.bootstrapServers())) {
-            Map<TopicPartition, Long> ends = probe.endOffsets(topic);
-            RunningConsumer consumer = RunningConsumer.start(new OffloadingConsumer(
-                    settings(topic, group, protocol, 3, 3), processor), "error");
-            await().atMost(LIMIT).until(() -> probe.committed(group).equals(ends));
-            RunStats stats = consumer.stop(LIMIT);
+            RunStats stats = consumeAll(probe, topic, group, protocol, processor);
 
             assertThat(stats.records()).as("every other record processed").isEqualTo(RECORDS - 1);
             assertThat(stats.timesProcessed().values()).containsOnly(1);
@@ -153,11 +159,7 @@ class OffloadFailuresTest {
         String flakyId = id(topic, flaky);
         MisbehavingProcessor processor = new MisbehavingProcessor(WORK);
         try (KafkaProbe probe = new KafkaProbe(BROKER.bootstrapServers())) {
-            Map<TopicPartition, Long> ends = probe.endOffsets(topic);
-            RunningConsumer consumer = RunningConsumer.start(new OffloadingConsumer(
-                    settings(topic, group, GroupProtocol.CLASSIC, 3, 3), processor), "flaky");
-            await().atMost(LIMIT).until(() -> probe.committed(group).equals(ends));
-            RunStats stats = consumer.stop(LIMIT);
+            RunStats stats = consumeAll(probe, topic, group, GroupProtocol.CLASSIC, processor);
 
             assertThat(stats.records()).isEqualTo(RECORDS);
             assertThat(stats.timesProcessed().values()).as("processed once, after two failed attempts").containsOnly(1);
@@ -172,7 +174,8 @@ class OffloadFailuresTest {
             assertThat(Ledger.of(stats).commitsOfUnfinishedWork(Set.of())).isEmpty();
         }
         assertThat(log.linesStartingWith("RETRY job-" + flaky + " ")).hasSize(2)
-                .anyMatch(l -> l.endsWith("next attempt in 200 ms")).anyMatch(l -> l.endsWith("next attempt in 400 ms"));
+                .anyMatch(l -> l.endsWith("next attempt in 200 ms"))
+                .anyMatch(l -> l.endsWith("next attempt in 400 ms"));
         assertThat(log.linesStartingWith("POISON")).isEmpty();
     }
 
@@ -184,7 +187,8 @@ class OffloadFailuresTest {
         String group = Fixture.unique("hang");
         String hungId = id(topic, hung);
         MisbehavingProcessor processor = new MisbehavingProcessor(WORK);
-        OffloadingConsumer loop = new OffloadingConsumer(settings(topic, group, GroupProtocol.CLASSIC, 4, 3), processor);
+        OffloadingConsumer loop = new OffloadingConsumer(settings(topic, group, GroupProtocol.CLASSIC, 4, 3),
+                processor);
         try (KafkaProbe probe = new KafkaProbe(BROKER.bootstrapServers());
              AdminServer admin = ConsumeCommand.serve(loop, "127.0.0.1", 0)) {
             Map<TopicPartition, Long> ends = probe.endOffsets(topic);
@@ -264,7 +268,8 @@ class OffloadFailuresTest {
         String topic = topicWith(MisbehavingProcessor.HANG, 0);
         String group = Fixture.unique("all-stuck");
         MisbehavingProcessor processor = new MisbehavingProcessor(WORK);
-        OffloadingConsumer loop = new OffloadingConsumer(settings(topic, group, GroupProtocol.CLASSIC, 1, 1), processor);
+        OffloadingConsumer loop = new OffloadingConsumer(settings(topic, group, GroupProtocol.CLASSIC, 1, 1),
+                processor);
         try (KafkaProbe probe = new KafkaProbe(BROKER.bootstrapServers());
              AdminServer admin = ConsumeCommand.serve(loop, "127.0.0.1", 0)) {
             RunningConsumer consumer = RunningConsumer.start(loop, "all-stuck");
@@ -323,8 +328,8 @@ class OffloadFailuresTest {
             HttpResponse<String> health = get(admin, "/health");
             assertThat(health.statusCode()).isEqualTo(503);
             assertThat(health.body()).startsWith("partition " + stoppedPartition + " stopped at offset "
-                    + poison / PARTITIONS + ": " + id(topic, poison) + " failed its 1 attempt(s) and could not be written to "
-                    + topic + ".DLT in 3 sends").contains("TimeoutException");
+                    + poison / PARTITIONS + ": " + id(topic, poison) + " failed its 1 attempt(s) and could not be "
+                    + "written to " + topic + ".DLT in 3 sends").contains("TimeoutException");
             RunStats stats = consumer.stop(LIMIT);
             assertThat(stats.deadLetteredRecords()).isZero();
             assertThat(stats.timesProcessed().keySet()).as("nothing after the record ran on its partition")
@@ -356,14 +361,9 @@ class OffloadFailuresTest {
     void deadLetterTopicWithFewerPartitionsThanItsSourceIsRefusedAtStartWithTheReason() {
         String topic = BROKER.fixture().topicWith(PARTITIONS, 1);
         Topics.ensure(BROKER.bootstrapServers(), topic + ".DLT", 1);
-        StringWriter err = new StringWriter();
 
-        int code = KafkaDemo.run(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true), "consume",
-                "--bootstrap-servers", BROKER.bootstrapServers(), "--topic", topic, "--mode", "offload");
-
-        assertThat(code).isEqualTo(1);
-        assertThat(err.toString()).startsWith("ERROR consume: dead-letter topic " + topic + ".DLT has 1 partition(s), "
-                + "fewer than the 3 of " + topic);
+        assertThat(consumeFails(topic)).startsWith("ERROR consume: dead-letter topic " + topic + ".DLT has 1 "
+                + "partition(s), fewer than the 3 of " + topic);
     }
 
     @Test
@@ -371,13 +371,17 @@ class OffloadFailuresTest {
         String topic = BROKER.fixture().topicWith(PARTITIONS, 1);
         // Kafka refuses a name that differs from an existing one only by '.' against '_' (their metrics collide).
         Topics.ensure(BROKER.bootstrapServers(), topic + "_DLT", 1);
-        StringWriter err = new StringWriter();
 
+        assertThat(consumeFails(topic)).startsWith("ERROR consume: cannot create the dead-letter topic " + topic
+                + ".DLT with 3 partition(s): ").contains("collides");
+    }
+
+    /** Runs {@code consume --mode offload} on {@code topic}, expects exit code 1 and returns what it printed. */
+    private static String consumeFails(String topic) {
+        StringWriter err = new StringWriter();
         int code = KafkaDemo.run(new PrintWriter(new StringWriter(), true), new PrintWriter(err, true), "consume",
                 "--bootstrap-servers", BROKER.bootstrapServers(), "--topic", topic, "--mode", "offload");
-
-        assertThat(code).isEqualTo(1);
-        assertThat(err.toString()).startsWith("ERROR consume: cannot create the dead-letter topic " + topic
-                + ".DLT with 3 partition(s): ").contains("collides");
+        assertThat(code).as(err.toString()).isEqualTo(1);
+        return err.toString();
     }
 }

@@ -62,9 +62,9 @@ class OffloadFaultsTest {
     @EnumSource(GroupProtocol.class)
     void membersJoiningAndOneLeavingMidWorkLoseNothingAndRepeatOnlyWorkRunningOnRevokedPartitions(
             GroupProtocol protocol) throws Exception {
-        // Enough that the second member still has work when the third joins: in key mode (the default) a member's
-        // workers are never idle while any key waits, so 36 records were seen all done by then.
-        int sent = 60;
+        // Enough work that the second member still has records in flight once the third has joined and started:
+        // with 36 records, wake-ups and revocations that wait made the run end before the third member's first record.
+        int sent = 72;
         String topic = BROKER.fixture().topicWith(6, sent);
         String group = Fixture.unique("scale");
         Duration work = Duration.ofMillis(400);

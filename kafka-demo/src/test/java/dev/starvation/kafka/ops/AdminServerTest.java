@@ -41,7 +41,8 @@ class AdminServerTest {
             assertThat(healthy.statusCode()).isEqualTo(200);
             assertThat(healthy.body()).isEqualTo("ok\n");
             assertThat(stuck.statusCode()).isEqualTo(503);
-            assertThat(stuck.body()).isEqualTo("1 job(s) past the 1000 ms deadline: worker-2 on jobs-0@3 for 1400 ms\n");
+            assertThat(stuck.body())
+                    .isEqualTo("1 job(s) past the 1000 ms deadline: worker-2 on jobs-0@3 for 1400 ms\n");
             assertThat(stuck.headers().firstValue("Content-Type")).hasValue("text/plain; charset=utf-8");
         }
     }
