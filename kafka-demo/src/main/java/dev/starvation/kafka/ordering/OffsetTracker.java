@@ -58,7 +58,7 @@ public final class OffsetTracker {
         }
     }
 
-    /** The offset to commit: the lowest unfinished one, or the one after everything received and finished; -1 if unknown. */
+    /** The offset to commit: the lowest unfinished one, or the one after all received (all finished); -1 if unknown. */
     public long commitOffset() {
         long offset = unfinished.isEmpty() ? next : unfinished.first();
         // Past the last record received, offsets a previous owner finished may follow: they need no reading either.

@@ -58,6 +58,7 @@ public final class JobProducer {
             }
             sent.forEach(f -> Waiting.get(f, SEND_TIMEOUT, "cannot send to " + topic));
         }
-        LOG.info("PRODUCED {} records to {} (keys {}..{})", count, topic, key.apply(first), key.apply(first + count - 1));
+        LOG.info("PRODUCED {} records to {} (keys {}..{})", count, topic, key.apply(first),
+                key.apply(first + count - 1));
     }
 }

@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.starvation.kafka.broker.Topics;
+import dev.starvation.kafka.ops.RunStats;
 import dev.starvation.kafka.ordering.CommitMetadata;
 import dev.starvation.kafka.ordering.Ordering;
-import dev.starvation.kafka.ops.RunStats;
+import dev.starvation.kafka.produce.JobProducer;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +43,8 @@ class KeyOrderingTest {
     static final BrokerExtension BROKER = new BrokerExtension();
     @RegisterExtension
     final LogExtension log = new LogExtension();
+    @RegisterExtension
+    final StopLeftoverConsumers leftovers = new StopLeftoverConsumers();
 
     private static ConsumerSettings offload(String topic, String group, GroupProtocol protocol, int workers,
             Ordering ordering) {
@@ -51,8 +55,8 @@ class KeyOrderingTest {
     /** A topic of {@code records} spread round robin over {@code partitions}, record i keyed {@code k<i mod keys>}. */
     private static String keyedTopic(int partitions, int records, int keys) {
         String topic = Fixture.unique("keyed");
-        dev.starvation.kafka.broker.Topics.ensure(BROKER.bootstrapServers(), topic, partitions);
-        new dev.starvation.kafka.produce.JobProducer(BROKER.bootstrapServers())
+        Topics.ensure(BROKER.bootstrapServers(), topic, partitions);
+        new JobProducer(BROKER.bootstrapServers())
                 .send(topic, 0, records, i -> "k" + (i % keys), i -> "job-" + i);
         return topic;
     }
@@ -76,7 +80,8 @@ class KeyOrderingTest {
         String group = Fixture.unique("key-order");
         Timeline timeline = new Timeline();
         try (KafkaProbe probe = new KafkaProbe(BROKER.bootstrapServers())) {
-            RunStats stats = consumeAll(probe, topic, group, offload(topic, group, GroupProtocol.CLASSIC, 4, Ordering.KEY),
+            RunStats stats = consumeAll(probe, topic, group,
+                    offload(topic, group, GroupProtocol.CLASSIC, 4, Ordering.KEY),
                     timeline.processor(WORK, WORK, r -> false));
 
             assertThat(timeline.runs()).hasSize(40);
@@ -110,7 +115,8 @@ class KeyOrderingTest {
         String group = Fixture.unique("slow-key");
         Timeline timeline = new Timeline();
         try (KafkaProbe probe = new KafkaProbe(BROKER.bootstrapServers())) {
-            RunStats stats = consumeAll(probe, topic, group, offload(topic, group, GroupProtocol.CLASSIC, 4, Ordering.KEY),
+            RunStats stats = consumeAll(probe, topic, group,
+                    offload(topic, group, GroupProtocol.CLASSIC, 4, Ordering.KEY),
                     timeline.processor(WORK, Duration.ofMillis(2500), r -> r.offset() == 0));
 
             long slowEnd = timeline.runs().get(0).endNanos();
@@ -154,8 +160,8 @@ class KeyOrderingTest {
             assertThat(second.stats().skippedRecords())
                     .as("the second member skipped records the first had finished above the commit").isPositive();
             assertThat(log.linesStartingWith("RESUME ")).isNotEmpty();
-            Set<String> abandoned = log.linesStartingWith("ABANDONED ").stream().map(l -> l.split(" ")[2].replace(":", ""))
-                    .collect(Collectors.toCollection(TreeSet::new));
+            Set<String> abandoned = log.linesStartingWith("ABANDONED ").stream()
+                    .map(l -> l.split(" ")[2].replace(":", "")).collect(Collectors.toCollection(TreeSet::new));
             Set<String> redone = ledger.timesProcessed().entrySet().stream().filter(e -> e.getValue() > 1)
                     .map(Map.Entry::getKey).collect(Collectors.toCollection(TreeSet::new));
             assertThat(redone).as("only records in flight at the hand-over ran twice").isSubsetOf(abandoned);

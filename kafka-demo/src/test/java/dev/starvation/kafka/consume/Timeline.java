@@ -27,7 +27,7 @@ final class Timeline {
 
     private final Queue<Run> runs = new ConcurrentLinkedQueue<>();
 
-    /** Sleeps {@code normal} per record, {@code slow} for records {@code isSlow} picks; returns false if interrupted. */
+    /** Sleeps {@code normal} per record, {@code slow} for those {@code isSlow} picks; false if interrupted. */
     Processor processor(Duration normal, Duration slow, Predicate<ConsumerRecord<String, String>> isSlow) {
         return record -> {
             long start = System.nanoTime();

@@ -9,7 +9,7 @@ import dev.starvation.kafka.ordering.Ordering;
 import java.time.Duration;
 import java.util.Locale;
 
-/** The consumers compared: the demo's naive loop, its offloading consumer by partition and by key, and parallel-consumer. */
+/** The consumers compared: the naive loop, the offloading consumer by partition and by key, parallel-consumer. */
 enum Arm {
     NAIVE, OFFLOAD_PARTITION, OFFLOAD_KEY, PC_KEY;
 

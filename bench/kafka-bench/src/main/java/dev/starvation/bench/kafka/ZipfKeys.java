@@ -4,8 +4,8 @@ import java.util.Arrays;
 import java.util.Random;
 
 /**
- * Keys {@code key-0 … key-(n-1)} drawn from a Zipf distribution (rank r with weight 1 / r^s), from a fixed seed so that
- * every arm of the benchmark gets the same sequence. An inverse CDF over n ranks: a dozen lines, so no library for it.
+ * Keys {@code key-0 … key-(n-1)} drawn from a Zipf distribution (rank r with weight 1 / r^s), from a fixed seed so
+ * that every arm of the benchmark gets the same sequence. An inverse CDF over n ranks: a dozen lines, so no library for it.
  */
 final class ZipfKeys {
 
