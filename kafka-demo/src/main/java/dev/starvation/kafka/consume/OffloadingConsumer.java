@@ -455,22 +455,49 @@ public final class OffloadingConsumer extends PollLoop {
         return jobs.size() + leftovers.size();
     }
 
-    /** Pauses busy partitions (see {@link PartitionWork#busy}, all when stopping), resumes the others, if assigned. */
+    /**
+     * Pauses busy partitions (see {@link PartitionWork#busy}; all when stopping) and resumes the others; only
+     * partitions still assigned and still ours (a partition revoked in the listener may still be in
+     * {@code assignment()} for a moment under the consumer protocol, whose background thread removes it after the
+     * callback).
+     */
     private void syncPauses(KafkaConsumer<String, String> consumer) {
         Set<TopicPartition> paused = consumer.paused();
         Set<TopicPartition> pause = new HashSet<>();
         Set<TopicPartition> resume = new HashSet<>();
         for (TopicPartition tp : consumer.assignment()) {
             PartitionWork work = owned.get(tp);
-            boolean busy = stopping || (work != null && work.busy());
+            if (work == null) {
+                continue;
+            }
+            boolean busy = stopping || work.busy();
             if (busy && !paused.contains(tp)) {
                 pause.add(tp);
             } else if (!busy && paused.contains(tp)) {
                 resume.add(tp);
             }
         }
-        consumer.pause(pause);
-        consumer.resume(resume);
+        apply(consumer::pause, pause);
+        apply(consumer::resume, resume);
+    }
+
+    /**
+     * Pauses or resumes; a partition that the client's background thread unassigned in the meantime (consumer
+     * protocol: "No current assignment for partition …") is skipped, not a reason to end the loop.
+     */
+    private static void apply(java.util.function.Consumer<Collection<TopicPartition>> change,
+            Set<TopicPartition> partitions) {
+        try {
+            change.accept(partitions);
+        } catch (IllegalStateException unassigned) {
+            for (TopicPartition tp : partitions) {
+                try {
+                    change.accept(Set.of(tp));
+                } catch (IllegalStateException gone) {
+                    LOG.info("PAUSE skipped for {}: {}", tp, gone.getMessage());
+                }
+            }
+        }
     }
 
     private void commitDone(KafkaConsumer<String, String> consumer, boolean now) {
