@@ -61,73 +61,65 @@ class KeyOrderingTest {
         return topic;
     }
 
-    private static RunStats consumeAll(KafkaProbe probe, String topic, String group, ConsumerSettings settings,
-            Processor processor) throws Exception {
-        Map<TopicPartition, Long> ends = probe.endOffsets(topic);
-        RunningConsumer consumer = RunningConsumer.start(new OffloadingConsumer(settings, processor), "ordered");
-        try {
-            await().atMost(LIMIT).until(() -> probe.committed(group).equals(ends));
-        } finally {
-            consumer.stop(LIMIT);
+    /**
+     * One offloading consumer (classic, 4 workers, {@code ordering}) over a new keyed topic until the broker says
+     * everything is committed; offset 0 of each partition takes {@code slowFirst}, the others {@link #WORK}.
+     */
+    private static RunStats consumeAll(int partitions, int records, int keys, Ordering ordering, Duration slowFirst,
+            Timeline timeline) throws Exception {
+        String topic = keyedTopic(partitions, records, keys);
+        String group = Fixture.unique("ordered");
+        try (KafkaProbe probe = new KafkaProbe(BROKER.bootstrapServers())) {
+            Map<TopicPartition, Long> ends = probe.endOffsets(topic);
+            RunningConsumer consumer = RunningConsumer.start(new OffloadingConsumer(
+                    offload(topic, group, GroupProtocol.CLASSIC, 4, ordering),
+                    timeline.processor(WORK, slowFirst, r -> r.offset() == 0)), "ordered");
+            try {
+                await().atMost(LIMIT).until(() -> probe.committed(group).equals(ends));
+            } finally {
+                consumer.stop(LIMIT);
+            }
+            return consumer.stats();
         }
-        return consumer.stats();
     }
 
     @Test
     void inKeyModeDifferentKeysRunAtOnceAndEachKeysRecordsOneAtATimeInOffsetOrder() throws Exception {
         // One partition, 5 keys, 4 workers: what partition mode would run one by one.
-        String topic = keyedTopic(1, 40, 5);
-        String group = Fixture.unique("key-order");
         Timeline timeline = new Timeline();
-        try (KafkaProbe probe = new KafkaProbe(BROKER.bootstrapServers())) {
-            RunStats stats = consumeAll(probe, topic, group,
-                    offload(topic, group, GroupProtocol.CLASSIC, 4, Ordering.KEY),
-                    timeline.processor(WORK, WORK, r -> false));
+        RunStats stats = consumeAll(1, 40, 5, Ordering.KEY, WORK, timeline);
 
-            assertThat(timeline.runs()).hasSize(40);
-            assertThat(Timeline.orderViolations(timeline.byLane(Timeline.Run::key))).isEmpty();
-            assertThat(timeline.maxConcurrent()).as("records of different keys ran at the same time").isGreaterThan(1);
-            assertThat(Ledger.of(stats).commitsOfUnfinishedWork(Set.of())).isEmpty();
-            assertThat(stats.duplicates()).isZero();
-        }
+        assertThat(timeline.runs()).hasSize(40);
+        assertThat(Timeline.orderViolations(timeline.byLane(Timeline.Run::key))).isEmpty();
+        assertThat(timeline.maxConcurrent()).as("records of different keys ran at the same time").isGreaterThan(1);
+        assertThat(Ledger.of(stats).commitsOfUnfinishedWork(Set.of())).isEmpty();
+        assertThat(stats.duplicates()).isZero();
     }
 
     @Test
     void inPartitionModeOneRecordPerPartitionRunsAtATimeInOffsetOrder() throws Exception {
-        String topic = keyedTopic(2, 24, 24);
-        String group = Fixture.unique("partition-order");
         Timeline timeline = new Timeline();
-        try (KafkaProbe probe = new KafkaProbe(BROKER.bootstrapServers())) {
-            RunStats stats = consumeAll(probe, topic, group,
-                    offload(topic, group, GroupProtocol.CLASSIC, 4, Ordering.PARTITION),
-                    timeline.processor(WORK, WORK, r -> false));
+        RunStats stats = consumeAll(2, 24, 24, Ordering.PARTITION, WORK, timeline);
 
-            assertThat(timeline.runs()).hasSize(24);
-            assertThat(Timeline.orderViolations(timeline.byLane(Timeline.Run::partition))).isEmpty();
-            assertThat(timeline.maxConcurrent()).as("one per partition, two partitions").isLessThanOrEqualTo(2);
-            assertThat(Ledger.of(stats).commitsOfUnfinishedWork(Set.of())).isEmpty();
-        }
+        assertThat(timeline.runs()).hasSize(24);
+        assertThat(Timeline.orderViolations(timeline.byLane(Timeline.Run::partition))).isEmpty();
+        assertThat(timeline.maxConcurrent()).as("one per partition, two partitions").isLessThanOrEqualTo(2);
+        assertThat(Ledger.of(stats).commitsOfUnfinishedWork(Set.of())).isEmpty();
     }
 
     @Test
     void aSlowRecordHoldsTheCommitWhileLaterRecordsOfOtherKeysFinishAndNoCommitPassesIt() throws Exception {
-        String topic = keyedTopic(1, 30, 30);
-        String group = Fixture.unique("slow-key");
         Timeline timeline = new Timeline();
-        try (KafkaProbe probe = new KafkaProbe(BROKER.bootstrapServers())) {
-            RunStats stats = consumeAll(probe, topic, group,
-                    offload(topic, group, GroupProtocol.CLASSIC, 4, Ordering.KEY),
-                    timeline.processor(WORK, Duration.ofMillis(2500), r -> r.offset() == 0));
+        RunStats stats = consumeAll(1, 30, 30, Ordering.KEY, Duration.ofMillis(2500), timeline);
 
-            long slowEnd = timeline.runs().get(0).endNanos();
-            long finishedBeforeIt = timeline.runs().stream().filter(r -> r.endNanos() < slowEnd).count();
-            assertThat(finishedBeforeIt).as("records behind the slow one kept flowing").isGreaterThanOrEqualTo(10);
-            List<String> early = stats.commits().stream()
-                    .filter(c -> c.atNanos() < slowEnd && c.nextOffset() > 0)
-                    .map(c -> c.partition() + "=" + c.nextOffset()).toList();
-            assertThat(early).as("no commit past offset 0 while it ran").isEmpty();
-            assertThat(Ledger.of(stats).commitsOfUnfinishedWork(Set.of())).isEmpty();
-        }
+        long slowEnd = timeline.runs().get(0).endNanos();
+        long finishedBeforeIt = timeline.runs().stream().filter(r -> r.endNanos() < slowEnd).count();
+        assertThat(finishedBeforeIt).as("records behind the slow one kept flowing").isGreaterThanOrEqualTo(10);
+        List<String> early = stats.commits().stream()
+                .filter(c -> c.atNanos() < slowEnd && c.nextOffset() > 0)
+                .map(c -> c.partition() + "=" + c.nextOffset()).toList();
+        assertThat(early).as("no commit past offset 0 while it ran").isEmpty();
+        assertThat(Ledger.of(stats).commitsOfUnfinishedWork(Set.of())).isEmpty();
     }
 
     @ParameterizedTest
