@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # kafka-demo benchmark, one run: embedded broker start time, time from the first oversized batch to the rebalance
-# (naive consumer, classic protocol), and offload throughput with 4 partitions and 4 workers against its limit.
+# (naive consumer, classic protocol), offload throughput with 4 partitions and 4 workers against its limit, and
+# key-ordered concurrency: naive, offload by partition, offload by key and Confluent's parallel-consumer side by side.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 JAR=kafka-demo/target/kafka-demo.jar
-[ -f "$JAR" ] || mvn -B -q -DskipTests -pl kafka-demo -am package
+# The benchmark module (profile "bench") is never part of the demos; building it builds kafka-demo.jar too.
+BENCH_JAR=bench/kafka-bench/target/kafka-bench.jar
+{ [ -f "$JAR" ] && [ -f "$BENCH_JAR" ]; } || mvn -B -q -DskipTests -Pbench -pl bench/kafka-bench -am package
 
 WORK=$(mktemp -d)
 BROKER_PID=
@@ -79,4 +82,55 @@ awk -v n="$records" -v ms="$elapsed" -v reb="$rebalances" -v u="$user" -v s="$sy
   printf "                     CPU used by the consumer JVM: %.1f s for %d records = %.0f ms per record of 200 ms busy loop\n", u + s, n, (u + s) * 1000 / n
   exit ok ? 0 : 1 }' || FAILED=1
 sed 's/^.*SUMMARY/                     SUMMARY/' <<< "$summary"
+
+# 4. Key-ordered concurrency. Each arm in a JVM of its own (its CPU is its own) on this broker: a new topic, the
+# consumer started and assigned, then 2,000 records with keys drawn from a Zipf distribution over 1,000 keys (key-hash
+# partitioning), 20 ms of sleep per record, 16 workers (the naive loop has one thread), on 1 partition and on 4.
+echo
+echo "key-ordered concurrency: 2000 records, Zipf(1.0) keys over 1000, 20 ms sleep each, 16 workers, classic protocol"
+ARMS="naive offload-partition offload-key pc-key"
+: > "$WORK/bench.txt"
+for partitions in 1 4; do
+  for arm in $ARMS; do
+    if ! java -cp "$JAR:$BENCH_JAR" dev.starvation.bench.kafka.KafkaBench --bootstrap-servers "$B" --arm "$arm" \
+        --partitions "$partitions" > "$WORK/arm.log" 2>&1; then
+      FAILED=1
+      echo "arm $arm on $partitions partition(s) did not finish every record and commit:"; tail -5 "$WORK/arm.log"
+    fi
+    grep "^BENCH " "$WORK/arm.log" >> "$WORK/bench.txt" || true
+  done
+done
+awk '
+  function field(line, key,   n, i, kv) {
+    n = split(line, kv, " ")
+    for (i = 1; i <= n; i++) if (index(kv[i], key "=") == 1) return substr(kv[i], length(key) + 2)
+    return ""
+  }
+  {
+    a = field($0, "arm"); p = field($0, "partitions")
+    rate[a, p] = field($0, "records_per_s"); p99[a, p] = field($0, "p99_ms")
+    printf "%-20s %10s %10s %8s %8s %11s %7s %13s\n", a, p, rate[a, p], field($0, "p50_ms"), p99[a, p],
+      field($0, "duplicates"), field($0, "cpu_s"), field($0, "poll_cpu_ms")
+  }
+  BEGIN {
+    printf "%-20s %10s %10s %8s %8s %11s %7s %13s\n", "arm", "partitions", "records/s", "p50 ms", "p99 ms",
+      "duplicates", "CPU s", "poll CPU ms"
+  }
+  END {
+    ok = 1
+    for (p = 1; p <= 4; p += 3) {
+      if (rate["offload-key", p] == "" || rate["pc-key", p] == "") { ok = 0; continue }
+      r = rate["offload-key", p] / rate["pc-key", p]
+      good = (r >= 1.0 && p99["offload-key", p] + 0 <= p99["pc-key", p] + 0)
+      printf "offload key vs parallel-consumer, %d partition(s): %.2fx records/s, p99 %d vs %d ms    target >= 1.0x, p99 no worse  %s\n",
+        p, r, p99["offload-key", p], p99["pc-key", p], (good ? "PASS" : "FAIL")
+      if (!good) ok = 0
+    }
+    if (rate["offload-partition", 1] > 0) {
+      r = rate["offload-key", 1] / rate["offload-partition", 1]
+      printf "offload key vs offload partition, 1 partition: %.1fx records/s    target >= 5x  %s\n", r, (r >= 5 ? "PASS" : "FAIL")
+      if (r < 5) ok = 0
+    } else ok = 0
+    exit ok ? 0 : 1
+  }' "$WORK/bench.txt" || FAILED=1
 exit $FAILED

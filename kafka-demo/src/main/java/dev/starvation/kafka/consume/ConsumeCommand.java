@@ -5,6 +5,7 @@ import dev.starvation.kafka.broker.BrokerOptions;
 import dev.starvation.kafka.broker.Topics;
 import dev.starvation.kafka.ops.AdminServer;
 import dev.starvation.kafka.ops.ConsumerMetrics;
+import dev.starvation.kafka.ordering.Ordering;
 import dev.starvation.kafka.produce.JobProducer;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -107,6 +108,16 @@ public final class ConsumeCommand implements Callable<Integer> {
             description = "On SIGTERM, how long in-flight offload work may finish (default ${DEFAULT-VALUE}).")
     Duration shutdownGrace;
 
+    @Option(names = "--ordering", defaultValue = "key",
+            description = "Offload mode: what runs in offset order within a partition: key (one record in flight per "
+                    + "key), partition (one per partition) or unordered (default ${DEFAULT-VALUE}).")
+    Ordering ordering;
+
+    @Option(names = "--max-buffered", defaultValue = "" + ConsumerSettings.DEFAULT_MAX_BUFFERED,
+            description = "Offload mode: records held per partition from its commit offset on; the partition is "
+                    + "paused when full (default ${DEFAULT-VALUE}).")
+    int maxBuffered;
+
     @Option(names = "--poll-gaps", paramLabel = "FILE", description = "Write one CSV line per poll: elapsed_ms,gap_ms.")
     Path pollGaps;
 
@@ -145,7 +156,7 @@ public final class ConsumeCommand implements Callable<Integer> {
                 groupProtocol, Duration.ofMillis(processMs), maxPollRecords, maxPollIntervalMs,
                 workers != null ? workers : Runtime.getRuntime().availableProcessors(), stallSharePercent / 100.0,
                 expect, duration, shutdownGrace, pollGaps,
-                new FailurePolicy(maxAttempts, retryBackoff, recordDeadline, deadLetterTimeout));
+                new FailurePolicy(maxAttempts, retryBackoff, recordDeadline, deadLetterTimeout), ordering, maxBuffered);
     }
 
     /** Serves {@code loop}'s liveness at {@code /health} and readiness at {@code /ready} on {@code host:port}. */

@@ -1,5 +1,6 @@
 package dev.starvation.kafka.consume;
 
+import dev.starvation.kafka.ordering.Ordering;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
@@ -23,19 +24,25 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * @param shutdownGrace     how long a closing offload consumer lets in-flight work finish
  * @param pollGaps          where to write one CSV line per poll, or null
  * @param failures          what the offloading consumer does with a record that fails or hangs
+ * @param ordering          what the offload consumer keeps in order within a partition
+ * @param maxBuffered       records per partition from the commit offset on, past which the partition is paused
  */
 public record ConsumerSettings(String bootstrapServers, String topic, String group, Mode mode, GroupProtocol protocol,
         Duration processTime, int maxPollRecords, int maxPollIntervalMs, int workers, double stallShare, long expect,
-        Duration duration, Duration shutdownGrace, Path pollGaps, FailurePolicy failures) {
+        Duration duration, Duration shutdownGrace, Path pollGaps, FailurePolicy failures, Ordering ordering,
+        int maxBuffered) {
 
     /** Kafka's own default for max.poll.records. */
     public static final int KAFKA_MAX_POLL_RECORDS = 500;
+    /** The default of {@code --max-buffered}: its commit metadata stays far below the broker's 4 KiB. */
+    public static final int DEFAULT_MAX_BUFFERED = 1000;
 
     /** The demo's defaults: 1.5 s of CPU per record and max.poll.interval.ms 3 s, so two records outlast a poll. */
     public static ConsumerSettings defaults(String bootstrapServers, String topic, String group, Mode mode) {
         return new ConsumerSettings(bootstrapServers, topic, group, mode, GroupProtocol.CLASSIC, Duration.ofMillis(1500),
                 KAFKA_MAX_POLL_RECORDS, 3000, Runtime.getRuntime().availableProcessors(), 0.5, 0,
-                Duration.ofSeconds(60), Duration.ofSeconds(5), null, FailurePolicy.defaults());
+                Duration.ofSeconds(60), Duration.ofSeconds(5), null, FailurePolicy.defaults(), Ordering.KEY,
+                DEFAULT_MAX_BUFFERED);
     }
 
     /** Throws an {@link IllegalArgumentException} naming the first setting that cannot work. */
@@ -51,6 +58,7 @@ public record ConsumerSettings(String bootstrapServers, String topic, String gro
         require(!duration.isNegative() && !duration.isZero(), "--duration must be positive, got " + duration);
         require(!shutdownGrace.isNegative(), "--shutdown-grace must not be negative, got " + shutdownGrace);
         failures.validate();
+        require(maxBuffered >= 1, "--max-buffered must be at least 1, got " + maxBuffered);
         return this;
     }
 
@@ -63,38 +71,50 @@ public record ConsumerSettings(String bootstrapServers, String topic, String gro
     /** The same settings with another max.poll.records and max.poll.interval.ms (what tuning changes). */
     public ConsumerSettings withPolling(int records, int intervalMs) {
         return new ConsumerSettings(bootstrapServers, topic, group, mode, protocol, processTime, records, intervalMs,
-                workers, stallShare, expect, duration, shutdownGrace, pollGaps, failures);
+                workers, stallShare, expect, duration, shutdownGrace, pollGaps, failures,
+                ordering, maxBuffered);
     }
 
     /** The same settings under another group protocol. */
     public ConsumerSettings withProtocol(GroupProtocol groupProtocol) {
         return new ConsumerSettings(bootstrapServers, topic, group, mode, groupProtocol, processTime, maxPollRecords,
-                maxPollIntervalMs, workers, stallShare, expect, duration, shutdownGrace, pollGaps, failures);
+                maxPollIntervalMs, workers, stallShare, expect, duration, shutdownGrace, pollGaps, failures,
+                ordering, maxBuffered);
     }
 
     /** The same settings with other work per record, pool size and stop conditions (what tests vary). */
     public ConsumerSettings withWork(Duration perRecord, int workerCount, long expectRecords, Duration maxDuration) {
         return new ConsumerSettings(bootstrapServers, topic, group, mode, protocol, perRecord, maxPollRecords,
                 maxPollIntervalMs, workerCount, stallShare, expectRecords, maxDuration, shutdownGrace, pollGaps,
-                failures);
+                failures, ordering, maxBuffered);
     }
 
     /** The same settings with another grace for in-flight work on close. */
     public ConsumerSettings withShutdownGrace(Duration grace) {
         return new ConsumerSettings(bootstrapServers, topic, group, mode, protocol, processTime, maxPollRecords,
-                maxPollIntervalMs, workers, stallShare, expect, duration, grace, pollGaps, failures);
+                maxPollIntervalMs, workers, stallShare, expect, duration, grace, pollGaps, failures,
+                ordering, maxBuffered);
     }
 
     /** The same settings writing poll gaps to {@code file}. */
     public ConsumerSettings withPollGaps(Path file) {
         return new ConsumerSettings(bootstrapServers, topic, group, mode, protocol, processTime, maxPollRecords,
-                maxPollIntervalMs, workers, stallShare, expect, duration, shutdownGrace, file, failures);
+                maxPollIntervalMs, workers, stallShare, expect, duration, shutdownGrace, file, failures,
+                ordering, maxBuffered);
     }
 
     /** The same settings with another policy for records that fail or hang. */
     public ConsumerSettings withFailures(FailurePolicy policy) {
         return new ConsumerSettings(bootstrapServers, topic, group, mode, protocol, processTime, maxPollRecords,
-                maxPollIntervalMs, workers, stallShare, expect, duration, shutdownGrace, pollGaps, policy);
+                maxPollIntervalMs, workers, stallShare, expect, duration, shutdownGrace, pollGaps, policy,
+                ordering, maxBuffered);
+    }
+
+    /** The same settings keeping {@code order} within a partition, holding at most {@code buffered} per partition. */
+    public ConsumerSettings withOrdering(Ordering order, int buffered) {
+        return new ConsumerSettings(bootstrapServers, topic, group, mode, protocol, processTime, maxPollRecords,
+                maxPollIntervalMs, workers, stallShare, expect, duration, shutdownGrace, pollGaps, failures,
+                order, buffered);
     }
 
     /**

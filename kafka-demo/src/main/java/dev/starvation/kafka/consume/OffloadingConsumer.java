@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.SortedSet;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -24,12 +25,16 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -129,7 +134,9 @@ public final class OffloadingConsumer extends PollLoop {
         return new ConsumerRebalanceListener() {
             @Override
             public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-                partitions.forEach(tp -> owned.computeIfAbsent(tp, PartitionWork::new));
+                List<TopicPartition> added = partitions.stream().filter(tp -> !owned.containsKey(tp)).toList();
+                added.forEach(tp -> owned.put(tp, new PartitionWork(tp, settings.ordering(), settings.maxBuffered())));
+                resume(consumer, added);
                 // A partition given back keeps no pause: pause again whatever still has work.
                 syncPauses(consumer);
             }
@@ -220,7 +227,11 @@ public final class OffloadingConsumer extends PollLoop {
         for (TopicPartition tp : records.partitions()) {
             PartitionWork work = owned.get(tp);
             if (work != null) {
-                work.enqueue(records.records(tp));
+                for (ConsumerRecord<String, String> skipped : work.enqueue(records.records(tp))) {
+                    stats.skipped();
+                    LOG.info("SKIP {} {}: finished before the hand-over (commit metadata)", skipped.key(),
+                            RunStats.id(skipped));
+                }
             }
         }
     }
@@ -418,21 +429,29 @@ public final class OffloadingConsumer extends PollLoop {
         LOG.error("STOPPED {}; nothing from offset {} on is committed, /health reports it", why, record.offset());
     }
 
-    /** Starts the next record of idle partitions, at most one per partition, on workers that are free. */
+    /**
+     * Starts records that may start (see {@link PartitionWork#start}) until {@code workers} are in flight, one
+     * partition after the other, so that a partition with many idle keys does not take every worker.
+     */
     private void dispatch() {
         if (stopping || owned.isEmpty()) {
             return;
         }
         List<PartitionWork> works = new ArrayList<>(owned.values());
         int n = works.size();
-        // Start from a different partition each time so that, with fewer workers than partitions, none waits for ever.
-        for (int i = 0; i < n && occupiedWorkers() < settings.workers(); i++) {
-            PartitionWork work = works.get((rotation + i) % n);
-            if (work.canStart()) {
-                ConsumerRecord<String, String> record = work.start();
-                Job job = new Job(work, record, failedAttempts.getOrDefault(record, 0) + 1);
-                jobs.add(job);
-                pool.execute(job);
+        boolean startedAny = true;
+        while (startedAny && occupiedWorkers() < settings.workers()) {
+            startedAny = false;
+            // One record per partition per round, from a different partition each time: none waits for ever.
+            for (int i = 0; i < n && occupiedWorkers() < settings.workers(); i++) {
+                PartitionWork work = works.get((rotation + i) % n);
+                if (work.canStart()) {
+                    ConsumerRecord<String, String> record = work.start();
+                    Job job = new Job(work, record, failedAttempts.getOrDefault(record, 0) + 1);
+                    jobs.add(job);
+                    pool.execute(job);
+                    startedAny = true;
+                }
             }
         }
         rotation++;
@@ -444,9 +463,10 @@ public final class OffloadingConsumer extends PollLoop {
     }
 
     /**
-     * Pauses partitions with work waiting or running and resumes the others; only partitions still assigned and still
-     * ours (a partition revoked in the listener may still be in {@code assignment()} for a moment under the consumer
-     * protocol, whose background thread removes it after the callback).
+     * Pauses busy partitions (see {@link PartitionWork#busy}; all when stopping) and resumes the others; only
+     * partitions still assigned and still ours (a partition revoked in the listener may still be in
+     * {@code assignment()} for a moment under the consumer protocol, whose background thread removes it after the
+     * callback).
      */
     private void syncPauses(KafkaConsumer<String, String> consumer) {
         Set<TopicPartition> paused = consumer.paused();
@@ -516,7 +536,53 @@ public final class OffloadingConsumer extends PollLoop {
     }
 
     private void markCommitted(Map<TopicPartition, OffsetAndMetadata> done) {
-        done.forEach((tp, om) -> owned.get(tp).committed(om.offset()));
+        done.forEach((tp, om) -> owned.get(tp).committed(om));
+    }
+
+    /**
+     * Reads what the group committed for partitions just assigned: reading starts there, and the records the previous
+     * owner finished above it (the commit's metadata) are skipped when they come.
+     */
+    private void resume(KafkaConsumer<String, String> consumer, List<TopicPartition> partitions) {
+        if (partitions.isEmpty()) {
+            return;
+        }
+        Map<TopicPartition, OffsetAndMetadata> committed = null;
+        long deadline = System.nanoTime() + commitTimeout.toNanos();
+        while (committed == null) {
+            try {
+                committed = consumer.committed(new HashSet<>(partitions),
+                        Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            } catch (WakeupException woken) {
+                // A wake-up asked for just before this callback: used up by the throw, the read is still wanted.
+                if (System.nanoTime() >= deadline) {
+                    LOG.warn("RESUME {} without the committed metadata (no time left after a wake-up): records "
+                            + "finished before the hand-over will run again", RebalanceLogger.names(partitions));
+                    return;
+                }
+            } catch (InterruptException e) {
+                throw e;
+            } catch (KafkaException e) {
+                LOG.warn("RESUME {} without the committed metadata ({}: {}): records finished before the hand-over "
+                        + "will run again", RebalanceLogger.names(partitions), e.getClass().getSimpleName(),
+                        e.getMessage());
+                return;
+            }
+        }
+        for (TopicPartition tp : partitions) {
+            OffsetAndMetadata om = committed.get(tp);
+            SortedSet<Long> skip = owned.get(tp).resumeFrom(om);
+            if (!skip.isEmpty()) {
+                LOG.info("RESUME {} at offset {}: {} records above it were finished by the previous owner and will be "
+                        + "skipped ({})", tp, om.offset(), skip.size(), abbreviate(skip));
+            }
+        }
+    }
+
+    /** Offsets as {@code 14, 15, 17} for the log, the first ten and a count of the rest. */
+    private static String abbreviate(SortedSet<Long> offsets) {
+        String first = offsets.stream().limit(10).map(String::valueOf).collect(Collectors.joining(", "));
+        return offsets.size() <= 10 ? first : first + " and " + (offsets.size() - 10) + " more";
     }
 
     /** Gives up everything of a partition: interrupts its attempts, forgets its records; none of it is committed. */

@@ -1,115 +1,237 @@
 package dev.starvation.kafka.consume;
 
-import java.util.ArrayDeque;
-import java.util.Deque;
+import dev.starvation.kafka.ordering.CommitMetadata;
+import dev.starvation.kafka.ordering.KeyedQueue;
+import dev.starvation.kafka.ordering.OffsetTracker;
+import dev.starvation.kafka.ordering.Ordering;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.SortedSet;
+import java.util.TreeMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The offload consumer's work for one partition it owns, touched only on the poll thread: records waiting, the one
- * record running (one at a time keeps the partition's order), and how far the done records reach without a gap.
+ * The offload consumer's work for one partition it owns, touched only on the poll thread: the records waiting
+ * ({@link KeyedQueue}: one in flight per key, per partition or per record), those running, and how far the finished
+ * ones reach ({@link OffsetTracker}), committed with the finished offsets above it as metadata
+ * ({@link CommitMetadata}).
  * A new object is made each time the partition is assigned, so work finishing for an old one is recognised as stale.
  */
 final class PartitionWork {
 
-    final TopicPartition partition;
-    private final Deque<ConsumerRecord<String, String>> waiting = new ArrayDeque<>();
-    private ConsumerRecord<String, String> running;
-    /** The head of {@link #waiting} is a failed record that may not start before {@link #retryAtNanos}. */
-    private boolean retryPending;
-    private long retryAtNanos;
-    private boolean stopped;
-    /** Next offset to commit: the last record done + 1, or -1 while nothing is done. */
-    private long doneUpTo = -1;
-    private long committedUpTo = -1;
+    private static final Logger LOG = LoggerFactory.getLogger(PartitionWork.class);
 
-    PartitionWork(TopicPartition partition) {
-        this.partition = partition;
+    /** A failed record waiting to run again; its lane stays busy meanwhile, so its key keeps its order. */
+    private record Retry(ConsumerRecord<String, String> record, long notBeforeNanos) {
     }
 
-    void enqueue(Iterable<ConsumerRecord<String, String>> records) {
-        records.forEach(waiting::add);
+    final TopicPartition partition;
+    private final KeyedQueue<String, String> waiting;
+    private final OffsetTracker offsets = new OffsetTracker();
+    /** Records handed to a worker (or to the dead-letter thread) and not done, by offset. */
+    private final Map<Long, ConsumerRecord<String, String>> running = new LinkedHashMap<>();
+    private final Map<Long, Retry> retries = new TreeMap<>();
+    private final int maxBuffered;
+    private final int metadataLimit;
+    private OffsetAndMetadata committed;
+    private boolean metadataDropped;
+    private boolean stopped;
+    /** Whether anything finished (or was skipped) here: before that, a commit would only repeat where reading began. */
+    private boolean progressed;
+
+    PartitionWork(TopicPartition partition, Ordering ordering, int maxBuffered) {
+        this(partition, ordering, maxBuffered, CommitMetadata.BROKER_LIMIT);
+    }
+
+    PartitionWork(TopicPartition partition, Ordering ordering, int maxBuffered, int metadataLimit) {
+        this.partition = partition;
+        this.waiting = new KeyedQueue<>(ordering);
+        this.maxBuffered = maxBuffered;
+        this.metadataLimit = metadataLimit;
+    }
+
+    /**
+     * Starts from what the group committed (null if nothing): reading resumes at its offset, and the records its
+     * metadata names as finished above it will be skipped. Returns those offsets.
+     */
+    SortedSet<Long> resumeFrom(OffsetAndMetadata groupCommitted) {
+        if (groupCommitted == null) {
+            return new java.util.TreeSet<>();
+        }
+        committed = groupCommitted;
+        offsets.startAt(groupCommitted.offset());
+        SortedSet<Long> finished = CommitMetadata.decode(groupCommitted.offset(), groupCommitted.metadata());
+        offsets.finishedBefore(finished);
+        return finished;
+    }
+
+    /** Takes in polled records; returns those a previous owner had finished, which are not run again. */
+    List<ConsumerRecord<String, String>> enqueue(Iterable<ConsumerRecord<String, String>> records) {
+        List<ConsumerRecord<String, String>> skipped = new ArrayList<>();
+        for (ConsumerRecord<String, String> record : records) {
+            boolean finishedBefore = offsets.finishedBefore(record.offset());
+            if (!offsets.received(record.offset())) {
+                continue; // fetched again after a seek: already here
+            }
+            if (finishedBefore) {
+                skipped.add(record);
+                progressed = true;
+            } else {
+                waiting.add(record);
+            }
+        }
+        return skipped;
     }
 
     /** Whether {@link #start()} has a record for a worker now (never after {@link #stopAt}). */
     boolean canStart() {
-        return !stopped && running == null && !waiting.isEmpty()
-                && (!retryPending || System.nanoTime() - retryAtNanos >= 0);
+        return !stopped && (dueRetry(System.nanoTime()) != null || waiting.canStart());
     }
 
-    /** The next record to hand to a worker; it is in flight until {@link #done}, {@link #retryLater} or its loss. */
+    /**
+     * The next record to hand to a worker: a retry that is due, else the lowest offset whose lane is free (see
+     * {@link KeyedQueue#start}). It is in flight until {@link #done}, {@link #retryLater} or its loss.
+     */
     ConsumerRecord<String, String> start() {
-        running = waiting.poll();
-        retryPending = false;
-        return running;
+        Retry retry = dueRetry(System.nanoTime());
+        ConsumerRecord<String, String> record;
+        if (retry != null) {
+            retries.remove(retry.record().offset());
+            record = retry.record();
+        } else {
+            record = waiting.start();
+        }
+        if (record != null) {
+            running.put(record.offset(), record);
+        }
+        return record;
     }
 
-    /** The record finished: processed, or dead-lettered. Its offset may be committed once everything before it is. */
-    void done(ConsumerRecord<String, String> record) {
-        if (record == running) {
-            running = null;
-            doneUpTo = record.offset() + 1;
+    private Retry dueRetry(long now) {
+        for (Retry r : retries.values()) {
+            if (now - r.notBeforeNanos() >= 0) {
+                return r;
+            }
         }
+        return null;
     }
 
     /**
      * The record in flight failed and will run again, not before {@code notBeforeNanos} ({@link System#nanoTime()}).
-     * Until then it keeps its place: it is not done, so no commit passes it, and nothing that must follow it in order
-     * starts before it.
+     * Until then it keeps its place: it is not done, so no commit passes it, and its key's later records wait.
      */
     void retryLater(ConsumerRecord<String, String> record, long notBeforeNanos) {
-        if (record == running) {
-            running = null;
-            waiting.addFirst(record);
-            retryPending = true;
-            retryAtNanos = notBeforeNanos;
+        if (running.remove(record.offset()) != null) {
+            retries.put(record.offset(), new Retry(record, notBeforeNanos));
         }
     }
 
     /** When the earliest record waiting for a retry may start ({@link System#nanoTime()}), or empty. */
     OptionalLong retryDueNanos() {
-        return retryPending && running == null && !stopped ? OptionalLong.of(retryAtNanos)
-                : OptionalLong.empty();
+        return stopped ? OptionalLong.empty()
+                : retries.values().stream().mapToLong(Retry::notBeforeNanos).min();
     }
 
     /**
      * The record could be neither processed nor dead-lettered: the partition stops there. Nothing of it starts any
-     * more, no commit reaches past the record ({@link #toCommit} stays at or below its offset), and {@link #busy}
-     * stays true so the partition stays paused. Only losing the partition (a new object) ends this.
+     * more, no commit reaches past the record (it stays unfinished), and {@link #busy} stays true so the partition
+     * stays paused. Only losing the partition (a new object) ends this.
      */
     void stopAt(ConsumerRecord<String, String> record) {
         stopped = true;
-        running = null;
-        waiting.clear();
-        retryPending = false;
+        running.remove(record.offset());
+        waiting.dropWaiting();
+        retries.clear();
     }
 
-    /** Whether anything is waiting, running, waiting for a retry, or stopped: the partition must stay paused. */
+    /** Whether {@code record} (this very object) is in flight here. */
+    boolean isRunning(ConsumerRecord<String, String> record) {
+        return running.get(record.offset()) == record;
+    }
+
+    /** The running record finished (processed or dead-lettered): its key may go on, its offset counts as done. */
+    void done(ConsumerRecord<String, String> record) {
+        if (running.remove(record.offset()) != null) {
+            waiting.finished(record);
+            offsets.finished(record.offset());
+            progressed = true;
+        }
+    }
+
+    /** The running record was given up, not done: it runs again, before the later records of its key. */
+    void gaveUp(ConsumerRecord<String, String> record) {
+        if (running.remove(record.offset()) != null) {
+            waiting.putBack(record);
+        }
+    }
+
+    /**
+     * Whether the partition must be paused: stopped, or holding as many records from its commit offset on as the
+     * bound allows ({@code --max-buffered}).
+     */
     boolean busy() {
-        return stopped || running != null || !waiting.isEmpty();
+        return stopped || offsets.span() >= maxBuffered;
     }
 
-    /** Forgets everything waiting or in flight (the partition is revoked, lost or closing); the object is dead. */
+    /** Records running now. */
+    int runningCount() {
+        return running.size();
+    }
+
+    /**
+     * Forgets everything waiting or in flight (the partition is revoked, lost or closing; the consumer gives up the
+     * attempts themselves); the object is dead.
+     */
     void abandon() {
-        waiting.clear();
-        running = null;
-        retryPending = false;
+        waiting.dropWaiting();
+        retries.clear();
+        running.clear();
     }
 
-    /** Drops the records not started yet, those waiting for a retry included (no new work: revocation, shutdown). */
+    /**
+     * Drops the records not started yet, those waiting for a retry included (no new work: revocation, shutdown); they
+     * stay unfinished, so no commit passes them.
+     */
     void dropWaiting() {
-        waiting.clear();
-        retryPending = false;
+        waiting.dropWaiting();
+        retries.clear();
     }
 
-    /** The offset to commit if done work is past the last commit, else null. */
+    /**
+     * What to commit if it says more than the last commit: the lowest unfinished offset, with the finished offsets
+     * above it as metadata; past the broker's limit the plain offset, said once in a {@code COMMIT} line.
+     */
     OffsetAndMetadata toCommit() {
-        return doneUpTo > committedUpTo ? new OffsetAndMetadata(doneUpTo) : null;
+        long offset = offsets.commitOffset();
+        if (offset < 0 || !progressed) {
+            return null;
+        }
+        SortedSet<Long> finishedAbove = offsets.finishedAboveCommit();
+        Optional<String> metadata = CommitMetadata.encode(offset, finishedAbove, metadataLimit);
+        if (metadata.isEmpty() && !metadataDropped) {
+            LOG.warn("COMMIT metadata for {} would take {} bytes, over the broker's {} (offset.metadata.max.bytes): "
+                    + "committing offset {} without it; the {} records finished above it would run again after a "
+                    + "hand-over", partition, CommitMetadata.encodedLength(offset, finishedAbove), metadataLimit,
+                    offset, finishedAbove.size());
+        }
+        metadataDropped = metadata.isEmpty();
+        OffsetAndMetadata next = new OffsetAndMetadata(offset, metadata.orElse(""));
+        if (committed != null && committed.offset() == next.offset() && committed.metadata().equals(next.metadata())) {
+            return null;
+        }
+        return committed != null && committed.offset() > offset ? null : next;
     }
 
-    void committed(long offset) {
-        committedUpTo = Math.max(committedUpTo, offset);
+    /** The broker accepted {@code commit}. */
+    void committed(OffsetAndMetadata commit) {
+        committed = commit;
     }
 }

@@ -4,6 +4,7 @@ import dev.starvation.kafka.broker.BrokerMonitor;
 import dev.starvation.kafka.ops.ConsumerMetrics;
 import dev.starvation.kafka.ops.InFlight;
 import dev.starvation.kafka.ops.PollWatchdog;
+import dev.starvation.kafka.ordering.CommitMetadata;
 import dev.starvation.kafka.ops.RunStats;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -359,10 +360,17 @@ public abstract class PollLoop {
         return true;
     }
 
-    /** Offsets as {@code {jobs-0=5, jobs-1=3}}, sorted by partition. */
+    /**
+     * Offsets as {@code {jobs-0=5, jobs-1=3}}, sorted by partition; with {@code (+N done above)} where the metadata
+     * carries records finished above the offset.
+     */
     static String format(Map<TopicPartition, OffsetAndMetadata> offsets) {
-        Map<String, Long> sorted = new TreeMap<>();
-        offsets.forEach((tp, om) -> sorted.put(tp.toString(), om.offset()));
+        Map<String, String> sorted = new TreeMap<>();
+        offsets.forEach((tp, om) -> {
+            int above = CommitMetadata.decode(om.offset(), om.metadata()).size();
+            String offset = String.valueOf(om.offset());
+            sorted.put(tp.toString(), above == 0 ? offset : offset + " (+" + above + " done above)");
+        });
         return sorted.toString();
     }
 

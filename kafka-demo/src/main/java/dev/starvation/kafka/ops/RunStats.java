@@ -33,6 +33,7 @@ public final class RunStats {
     private final AtomicLong commitFailures = new AtomicLong();
     private final AtomicLong abandoned = new AtomicLong();
     private final AtomicLong deadLettered = new AtomicLong();
+    private final AtomicLong skipped = new AtomicLong();
     private final AtomicLong retried = new AtomicLong();
 
     /** The name of a record for counting: {@code topic-partition@offset}. */
@@ -94,6 +95,16 @@ public final class RunStats {
     public void deadLettered(ConsumerRecord<String, String> record) {
         deadLetteredAtNanos.putIfAbsent(id(record), System.nanoTime());
         deadLettered.incrementAndGet();
+    }
+
+    /** Counts a record not run because the partition's previous owner had finished it (commit metadata). */
+    public void skipped() {
+        skipped.incrementAndGet();
+    }
+
+    /** Records skipped as finished before a hand-over. */
+    public long skippedRecords() {
+        return skipped.get();
     }
 
     /** When each dead-lettered record was acknowledged by the dead-letter topic ({@link System#nanoTime()}), by id. */
@@ -174,6 +185,6 @@ public final class RunStats {
                 .add("commit_failures", commitFailures()).add("committed", committedOffsets())
                 .add("retried", retries()).add("dead_lettered", deadLetteredRecords())
                 .add("abandoned", abandonedRecords()).add("max_poll_gap_ms", maxPollGapMillis)
-                .add("poll_cpu_ms", pollCpuMillis);
+                .add("poll_cpu_ms", pollCpuMillis).add("skipped", skippedRecords());
     }
 }

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.Future;
+import java.util.function.IntFunction;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -33,7 +34,12 @@ public final class JobProducer {
     }
 
     /** Like {@link #send(String, int, int)} with the value of record {@code i} chosen by {@code value}. */
-    public void send(String topic, int first, int count, java.util.function.IntFunction<String> value) {
+    public void send(String topic, int first, int count, IntFunction<String> value) {
+        send(topic, first, count, i -> "job-" + i, value);
+    }
+
+    /** Like {@link #send(String, int, int)} with record {@code i}'s key and value chosen by the functions. */
+    public void send(String topic, int first, int count, IntFunction<String> key, IntFunction<String> value) {
         if (count < 0) {
             throw new IllegalArgumentException("--count must not be negative, got " + count);
         }
@@ -48,10 +54,11 @@ public final class JobProducer {
             int partitions = producer.partitionsFor(topic).size();
             List<Future<RecordMetadata>> sent = new ArrayList<>(count);
             for (int i = first; i < first + count; i++) {
-                sent.add(producer.send(new ProducerRecord<>(topic, i % partitions, "job-" + i, value.apply(i))));
+                sent.add(producer.send(new ProducerRecord<>(topic, i % partitions, key.apply(i), value.apply(i))));
             }
             sent.forEach(f -> Waiting.get(f, SEND_TIMEOUT, "cannot send to " + topic));
         }
-        LOG.info("PRODUCED {} records to {} (keys job-{}..job-{})", count, topic, first, first + count - 1);
+        LOG.info("PRODUCED {} records to {} (keys {}..{})", count, topic, key.apply(first),
+                key.apply(first + count - 1));
     }
 }

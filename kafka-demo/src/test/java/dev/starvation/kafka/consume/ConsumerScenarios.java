@@ -197,8 +197,8 @@ abstract class ConsumerScenarios {
             assertThat(ledger.records()).as("no record lost").isEqualTo(Ledger.recordsIn(ends));
             assertThat(ledger.commitsOfUnfinishedWork(Set.of())).isEmpty();
             assertThat(ledger.rebalances()).as("the first consumer gave partitions to the second").isPositive();
-            // The bound: a record is done twice only if it was running on a partition taken away (at most one
-            // per revoked partition, since a partition runs one record at a time).
+            // The bound: a record is done twice only if it was running on a partition taken away (at most the 3
+            // workers' records in flight).
             assertThat(ledger.duplicates()).isLessThanOrEqualTo(ledger.abandoned());
             assertThat(ledger.abandoned()).isLessThanOrEqualTo(3);
         }

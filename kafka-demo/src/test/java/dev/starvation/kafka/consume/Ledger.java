@@ -46,6 +46,11 @@ final class Ledger {
         return new TreeSet<>(times.keySet());
     }
 
+    /** How many times each record was processed, across all consumers, by {@link RunStats#id}. */
+    Map<String, Integer> timesProcessed() {
+        return Map.copyOf(times);
+    }
+
     /** Processings beyond the first of each record, across all consumers. */
     long duplicates() {
         return times.values().stream().mapToLong(n -> n - 1).sum();

@@ -91,7 +91,7 @@ class OffloadFaultsTest {
             assertThat(ledger.commitsOfUnfinishedWork(Set.of())).isEmpty();
             assertThat(secondStats.abandonedRecords()).as("the leaving member had work in flight").isPositive();
             // The bound: a record runs twice only if it was running on a partition that was revoked, lost or closed
-            // under it; there is one such record at most per partition and per hand-over.
+            // under it (records that finished above the commit are skipped by the next owner).
             assertThat(ledger.duplicates()).isLessThanOrEqualTo(ledger.abandoned());
         }
         assertThat(log.linesStartingWith("ABANDONED")).hasSize((int) Ledger.of(secondStats).abandoned()
@@ -161,15 +161,17 @@ class OffloadFaultsTest {
             Map<String, Long> doneAt = stats.firstProcessedAtNanos();
             long slowDone = doneAt.get(slowId);
             long slowStarted = slowDone - work.multipliedBy(10).toNanos();
+            // In key mode (the default) the later records of the slow one's own partition flow too: other keys.
             Set<String> othersDuringSlow = doneAt.entrySet().stream()
-                    .filter(e -> !e.getKey().startsWith(topic + "-0@"))
+                    .filter(e -> !e.getKey().equals(slowId))
                     .filter(e -> e.getValue() > slowStarted && e.getValue() < slowDone)
                     .map(Map.Entry::getKey).collect(Collectors.toSet());
 
             assertThat(stats.timesProcessed().keySet()).isEqualTo(Ledger.recordsIn(ends));
             assertThat(stats.timesProcessed().values()).containsOnly(1);
-            // 2 s of slow record against 200 ms records on the 2 other partitions: their 18 records flow meanwhile.
-            assertThat(othersDuringSlow).as("records of other partitions done while the slow one ran").hasSizeGreaterThanOrEqualTo(10);
+            // 2 s of slow record against 200 ms records on the 2 other workers: about 20 records flow meanwhile.
+            assertThat(othersDuringSlow).as("other records done while the slow one ran")
+                    .hasSizeGreaterThanOrEqualTo(10);
             assertThat(stats.rebalances()).isZero();
             assertThat(log.linesStartingWith("LOST")).isEmpty();
             assertThat(log.lines()).noneMatch(l -> l.contains("poll timeout has expired"));
