@@ -96,4 +96,4 @@ printf '%-44s %12.0f %10.2f\n' "http-demo /health, 1 loop, idle, again" "$idle2_
 printf '%-44s %12.0f %10.2f\n' "http-demo /health, $CORES CPU-bound fixed requests" "$load_rps" "$load_p99"
 echo "idle throughput ratio (target >= 0.8): $ratio $ratio_ok"
 echo "p99 under load (target <= 10 ms): $load_p99 ms $p99_ok"
-echo "metrics on / off, idle, best of two each (target >= 0.9): $on_rps / $off_rps = $metrics_ratio $metrics_ok"
+printf 'metrics on / off, idle, best of two each (target >= 0.9): %.0f / %.0f = %s %s\n' "$on_rps" "$off_rps" "$metrics_ratio" "$metrics_ok"
