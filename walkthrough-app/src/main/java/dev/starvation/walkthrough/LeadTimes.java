@@ -36,7 +36,7 @@ final class LeadTimes implements AutoCloseable {
     private final PrometheusServer prometheus;
     private final List<String[]> rows = new ArrayList<>();
 
-    private LeadTimes(Terminal terminal, PrometheusServer prometheus) {
+    LeadTimes(Terminal terminal, PrometheusServer prometheus) {
         this.terminal = terminal;
         this.prometheus = prometheus;
     }
