@@ -4,6 +4,8 @@ import dev.starvation.kafka.VersionProvider;
 import dev.starvation.kafka.broker.BrokerOptions;
 import dev.starvation.kafka.broker.Topics;
 import dev.starvation.kafka.produce.JobProducer;
+import dev.starvation.kafka.share.ShareRun;
+import dev.starvation.kafka.share.ShareSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -16,10 +18,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code consume --mode naive|tuned|offload}: one consumer of the demo, ending with its SUMMARY line. */
+/**
+ * {@code consume --mode naive|tuned|offload}: one consumer of the demo, ending with its SUMMARY line;
+ * {@code --mode share|share-renew}: the same story under a share group (KIP-932), run by {@link ShareRun}.
+ */
 @Command(name = "consume", mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
-        description = "Consumes job records with CPU work per record: naive (the bug), tuned, or offload (the fix).")
+        description = "Consumes job records with CPU work per record: naive (the bug), tuned, or offload (the fix); "
+                + "share (the bug under a share group) or share-renew (its fix).")
 public final class ConsumeCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConsumeCommand.class);
@@ -36,7 +42,7 @@ public final class ConsumeCommand implements Callable<Integer> {
     String group;
 
     @Option(names = "--mode", defaultValue = "naive",
-            description = "naive, tuned or offload (default ${DEFAULT-VALUE}).")
+            description = "naive, tuned, offload, share or share-renew (default ${DEFAULT-VALUE}).")
     Mode mode;
 
     @Option(names = "--process-ms", defaultValue = "1500",
@@ -77,8 +83,30 @@ public final class ConsumeCommand implements Callable<Integer> {
     @Option(names = "--poll-gaps", paramLabel = "FILE", description = "Write one CSV line per poll: elapsed_ms,gap_ms.")
     Path pollGaps;
 
+    @Option(names = "--max-attempts", defaultValue = "3",
+            description = "Attempts a failing record gets before it is given up: rejected in share-renew mode "
+                    + "(default ${DEFAULT-VALUE}).")
+    int maxAttempts;
+
+    @Option(names = "--members", defaultValue = "2",
+            description = "Share modes: share consumers run in this process, one thread each (default ${DEFAULT-VALUE}).")
+    int members;
+
+    @Option(names = "--lock-ms", defaultValue = "1000",
+            description = "Share modes: the group's share.record.lock.duration.ms, set through Admin before anyone "
+                    + "subscribes; the broker bounds it (default ${DEFAULT-VALUE}).")
+    int lockMs;
+
+    @Option(names = "--delivery-limit", defaultValue = "3",
+            description = "Share modes: the group's share.delivery.count.limit; the broker bounds it "
+                    + "(default ${DEFAULT-VALUE}).")
+    int deliveryLimit;
+
     @Override
     public Integer call() throws InterruptedException {
+        if (mode.isShareGroup()) {
+            return callShare();
+        }
         ConsumerSettings settings = settings("unknown").validate();
         try (BrokerOptions.Connection connection = broker.connect()) {
             if (connection.isEmbedded()) {
@@ -119,7 +147,44 @@ public final class ConsumeCommand implements Callable<Integer> {
                 yield new NaiveConsumer(tuned, Processor.cpuWork(tuned.processTime()));
             }
             case OFFLOAD -> new OffloadingConsumer(settings, Processor.cpuWork(settings.processTime()));
+            case SHARE, SHARE_RENEW -> throw new IllegalArgumentException(settings.mode() + " runs a share group");
         };
+    }
+
+    /** The share modes: N members of one share group in this process; stop once the broker finished the records. */
+    private Integer callShare() throws InterruptedException {
+        shareSettings("unknown", expect).validate();
+        try (BrokerOptions.Connection connection = broker.connect()) {
+            long stopAfter = expect;
+            if (connection.isEmbedded()) {
+                int records = expect > 0 ? (int) Math.min(expect, Integer.MAX_VALUE) : EMBEDDED_RECORDS;
+                Topics.ensure(connection.bootstrapServers(), topic, 1);
+                new JobProducer(connection.bootstrapServers()).send(topic, 0, records);
+                stopAfter = records;
+            }
+            ShareRun run = new ShareRun(shareSettings(connection.bootstrapServers(), stopAfter),
+                    Processor.cpuWork(Duration.ofMillis(processMs)));
+            CountDownLatch finished = new CountDownLatch(1);
+            Thread hook = new Thread(() -> {
+                run.stop();
+                awaitQuietly(finished, shutdownGrace.plus(Duration.ofMillis(processMs)).plusSeconds(10));
+            }, "consume-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            try {
+                run.run();
+            } finally {
+                finished.countDown();
+            }
+            removeHook(hook);
+        }
+        return 0;
+    }
+
+    private ShareSettings shareSettings(String bootstrapServers, long stopAfter) {
+        return new ShareSettings(bootstrapServers, topic, group != null ? group : "demo-" + mode, mode, members,
+                Duration.ofMillis(processMs), lockMs, deliveryLimit, maxAttempts,
+                workers != null ? workers : Runtime.getRuntime().availableProcessors(), stallSharePercent / 100.0,
+                stopAfter, duration, shutdownGrace);
     }
 
     private static void awaitQuietly(CountDownLatch latch, Duration limit) {
