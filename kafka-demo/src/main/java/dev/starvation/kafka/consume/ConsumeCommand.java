@@ -89,7 +89,8 @@ public final class ConsumeCommand implements Callable<Integer> {
     int maxAttempts;
 
     @Option(names = "--members", defaultValue = "2",
-            description = "Share modes: share consumers run in this process, one thread each (default ${DEFAULT-VALUE}).")
+            description = "Share modes: share consumers run in this process, one thread each "
+                    + "(default ${DEFAULT-VALUE}).")
     int members;
 
     @Option(names = "--lock-ms", defaultValue = "1000",
@@ -174,8 +175,8 @@ public final class ConsumeCommand implements Callable<Integer> {
                 run.run();
             } finally {
                 finished.countDown();
+                removeHook(hook);
             }
-            removeHook(hook);
         }
         return 0;
     }

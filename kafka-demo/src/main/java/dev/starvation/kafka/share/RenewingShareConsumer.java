@@ -126,7 +126,8 @@ final class RenewingShareConsumer extends ShareMember {
                 commit(consumer);
             }
             if (renewer.hasHeld()) {
-                awaitFinished(Math.min(WAIT_SLICE_MS, Math.max(1, renewer.nanosToRenew(System.nanoTime()) / 1_000_000)));
+                long untilRenew = renewer.nanosToRenew(System.nanoTime()) / 1_000_000;
+                awaitFinished(Math.min(WAIT_SLICE_MS, Math.max(1, untilRenew)));
                 heartbeat.beat();
             }
         }
@@ -183,25 +184,41 @@ final class RenewingShareConsumer extends ShareMember {
 
     @Override
     void answered(List<ShareLedger.Ack> acks) {
+        Boolean renewDisabled = null;
         for (ShareLedger.Ack ack : acks) {
             if (ack.type != AcknowledgeType.RENEW || ack.answer != ShareLedger.Answer.REFUSED) {
                 continue;
             }
-            // The client drops a record whose RENEW failed: no poll hands it back, and it cannot be acknowledged.
-            String id = ack.recordId;
-            LockRenewer.InFlight f = renewer.lost(id);
-            String key = f == null ? "" : f.record.key() + " ";
-            if (f != null && !f.started()) {
-                LOG.warn("STALE {}{} on {}: its lock had ended before the work could start (it waited in the client:"
-                        + " {}); not started, the broker hands it to another member", key, id, name, ack.error);
-            } else if (ack.error != null && ack.error.contains("not enabled")) {
-                LOG.warn("LOCK LOST {}{} on {}: renewing is disabled for group {} (share.renew.acknowledge.enable="
-                        + "false), so its lock ends after {} ms whatever this member does and the broker hands it to"
-                        + " another member; work stopped here", key, id, name, settings.group(), lockMs);
-            } else {
-                LOG.warn("LOCK LOST {}{} on {}: RENEW refused ({}); the broker hands it to another member when its"
-                        + " lock ends; work stopped here", key, id, name, ack.error);
+            if (renewDisabled == null) {
+                renewDisabled = renewDisabled(ack);
             }
+            // The client drops a record whose RENEW failed: no poll hands it back, and it cannot be acknowledged.
+            LockRenewer.InFlight f = renewer.lost(ack.recordId);
+            String record = (f == null ? "" : f.record.key() + " ") + ack.recordId;
+            String work = f != null && !f.started() ? "not started" : "work stopped here";
+            if (renewDisabled) {
+                LOG.warn("LOCK LOST {} on {}: renewing is disabled for group {} ({}=false), so its lock ends after {}"
+                        + " ms whatever this member does and the broker hands it to another member; {}", record, name,
+                        settings.group(), ShareGroupSetup.RENEW, lockMs, work);
+            } else if (f != null && !f.started()) {
+                LOG.warn("STALE {} on {}: its lock had ended before the work could start (it waited in the client):"
+                        + " {}; not started, the broker hands it to another member", record, name, ack.error);
+            } else {
+                LOG.warn("LOCK LOST {} on {}: RENEW refused ({}); the broker hands it to another member when its lock"
+                        + " ends; {}", record, name, ack.error, work);
+            }
+        }
+    }
+
+    /** Whether a refused RENEW was refused because the group forbids renewal (the error alone may not say). */
+    private boolean renewDisabled(ShareLedger.Ack refused) {
+        if (refused.error != null && refused.error.contains("not enabled")) {
+            return true;
+        }
+        try {
+            return !ShareGroupSetup.renewEnabled(settings.bootstrapServers(), settings.group());
+        } catch (RuntimeException e) {
+            return false;
         }
     }
 

@@ -64,6 +64,19 @@ final class ShareGroupSetup {
         }
     }
 
+    /**
+     * Whether the group lets members renew locks now, as the broker describes it. A refused RENEW comes back as a bare
+     * InvalidRecordStateException whatever the reason, so this is how a member learns that renewal was switched off.
+     */
+    static boolean renewEnabled(String bootstrapServers, String groupId) {
+        try (Admin admin = Admin.create(BrokerCheck.adminProperties(bootstrapServers, TIMEOUT))) {
+            ConfigResource group = new ConfigResource(ConfigResource.Type.GROUP, groupId);
+            Config config = Waiting.get(admin.describeConfigs(List.of(group)).all(), TIMEOUT,
+                    "cannot describe share group " + groupId).get(group);
+            return Boolean.parseBoolean(value(config, RENEW));
+        }
+    }
+
     private static void set(Admin admin, ConfigResource group, String name, Object value, String option,
             String minSetting, String maxSetting) {
         AlterConfigOp op = new AlterConfigOp(new ConfigEntry(name, String.valueOf(value)), AlterConfigOp.OpType.SET);
@@ -75,7 +88,8 @@ final class ShareGroupSetup {
             if ((cause instanceof InvalidConfigurationException || cause instanceof InvalidRequestException)
                     && minSetting != null) {
                 throw new IllegalArgumentException("the broker refused " + option + " " + value + " for share group "
-                        + group.name() + ": " + cause.getMessage() + "; " + bounds(admin, minSetting, maxSetting), cause);
+                        + group.name() + ": " + cause.getMessage() + "; " + bounds(admin, minSetting, maxSetting),
+                        cause);
             }
             throw new IllegalStateException("cannot set " + name + "=" + value + " on share group " + group.name()
                     + ": " + cause.getMessage(), cause);

@@ -232,10 +232,10 @@ final class ShareLedger {
                 refused.incrementAndGet();
             }
             answered.add(ack);
-            String word = exception != null ? ack.type.name() + " refused"
-                    : ack.type == AcknowledgeType.ACCEPT && ack.late() ? ack.type.name() + " late" : ack.type.name() + " ok";
+            boolean late = exception == null && ack.type == AcknowledgeType.ACCEPT && ack.late();
+            String word = ack.type.name() + (exception != null ? " refused" : late ? " late" : " ok");
             idsByWord.computeIfAbsent(word, w -> new ArrayList<>())
-                    .add(id + (ack.late() && exception == null ? " (" + ack.lateMillis() + " ms after its lock ended)" : ""));
+                    .add(late ? id + " (" + ack.lateMillis() + " ms after its lock ended)" : id);
         }));
         idsByWord.forEach((word, ids) -> {
             if (word.equals("RENEW ok")) {
@@ -271,7 +271,7 @@ final class ShareLedger {
                 outcomes.add(outcome(state, offset, log));
             }
         }
-        outcomes.sort(Comparator.comparing(ShareReport.RecordOutcome::partition, Comparator.comparing(TopicPartition::toString))
+        outcomes.sort(Comparator.comparing((ShareReport.RecordOutcome o) -> o.partition().toString())
                 .thenComparingLong(ShareReport.RecordOutcome::offset));
         Set<String> done = new TreeSet<>();
         records.values().forEach(l -> {

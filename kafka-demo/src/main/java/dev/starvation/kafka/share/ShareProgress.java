@@ -64,9 +64,10 @@ final class ShareProgress implements AutoCloseable {
         }
         Map<TopicPartition, Long> earliest = offsets(partitions, OffsetSpec.earliest());
         Map<TopicPartition, Long> end = offsets(partitions, OffsetSpec.latest());
-        Map<TopicPartition, SharePartitionOffsetInfo> starts = Waiting.get(admin.listShareGroupOffsets(
-                Map.of(group, new ListShareGroupOffsetsSpec().topicPartitions(partitions))).partitionsToOffsetInfo(group),
-                TIMEOUT, "cannot list the share group offsets of " + group);
+        ListShareGroupOffsetsSpec spec = new ListShareGroupOffsetsSpec().topicPartitions(partitions);
+        Map<TopicPartition, SharePartitionOffsetInfo> starts = Waiting.get(
+                admin.listShareGroupOffsets(Map.of(group, spec)).partitionsToOffsetInfo(group), TIMEOUT,
+                "cannot list the share group offsets of " + group);
         List<PartitionState> states = new ArrayList<>();
         for (TopicPartition tp : partitions) {
             SharePartitionOffsetInfo info = starts.get(tp);

@@ -29,8 +29,8 @@ public final class ShareReport {
     }
 
     /** One record's history and end. */
-    public record RecordOutcome(TopicPartition partition, long offset, String key, List<ShareLedger.Delivery> deliveries,
-            int processed, int concurrent, List<String> acks, Outcome outcome) {
+    public record RecordOutcome(TopicPartition partition, long offset, String key,
+            List<ShareLedger.Delivery> deliveries, int processed, int concurrent, List<String> acks, Outcome outcome) {
 
         /** {@code topic-partition@offset}. */
         public String id() {
@@ -144,8 +144,9 @@ public final class ShareReport {
     /** Logs the {@code LEDGER} lines, the broker's {@code GROUP-STATE} and the {@code SUMMARY} line. */
     void log(Mode mode) {
         for (RecordOutcome o : outcomes) {
-            LOG.info("LEDGER {} {} {} deliveries={} processed={} concurrent={} acks={}", o.key() == null ? "-" : o.key(),
-                    o.id(), o.outcome(), o.deliveries(), o.processed(), o.concurrent(), o.acks());
+            LOG.info("LEDGER {} {} {} deliveries={} processed={} concurrent={} acks={}",
+                    o.key() == null ? "-" : o.key(), o.id(), o.outcome(), o.deliveries(), o.processed(), o.concurrent(),
+                    o.acks());
         }
         broker.forEach(state -> LOG.info("GROUP-STATE {} (Admin.listShareGroupOffsets)", state));
         LOG.info("{}", summary(mode));

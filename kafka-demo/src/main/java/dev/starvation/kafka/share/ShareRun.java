@@ -96,7 +96,7 @@ public final class ShareRun {
                 : new RenewingShareConsumer(name, settings, processor, ledger, watchdog, lockMs);
     }
 
-    /** Returns when a stop is asked for, the duration ends, the broker has finished the expected records, or no member runs. */
+    /** Returns on a stop, when the duration ends, once the broker finished the records expected, or with no member. */
     private void watch(ShareProgress progress, List<Thread> threads) throws InterruptedException {
         long deadline = System.nanoTime() + settings.duration().toNanos();
         while (!stopRequested && System.nanoTime() < deadline && threads.stream().anyMatch(Thread::isAlive)) {

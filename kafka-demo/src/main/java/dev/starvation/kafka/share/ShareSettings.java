@@ -88,7 +88,8 @@ public record ShareSettings(String bootstrapServers, String topic, String group,
 
     /**
      * A share consumer's properties. The bug keeps Kafka's defaults: implicit acknowledgement, whole batches. The fix
-     * acknowledges explicitly and takes at most one record per worker, so no record's lock ticks while it waits for one.
+     * acknowledges explicitly and takes at most one record per worker, so no record's lock runs while it waits for
+     * a worker.
      */
     Properties kafkaProperties(String clientId) {
         Properties p = new Properties();
