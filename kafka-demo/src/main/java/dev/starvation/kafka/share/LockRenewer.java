@@ -34,8 +34,8 @@ final class LockRenewer {
         REDELIVERED
     }
 
-    /** How a worker's job on a record ended. */
-    enum Result { DONE, FAILED, INTERRUPTED }
+    /** How the work on a record ended: done, thrown, interrupted (closing), or never started (closing). */
+    enum Result { DONE, FAILED, INTERRUPTED, NOT_STARTED }
 
     /** One record held by the member. */
     static final class InFlight {

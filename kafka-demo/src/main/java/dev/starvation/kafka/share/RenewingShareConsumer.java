@@ -69,7 +69,9 @@ final class RenewingShareConsumer extends ShareMember {
                 case AGAIN -> {
                     ledger.returnedAgain();
                     LockRenewer.InFlight f = renewer.get(ShareLedger.id(record));
-                    if (!f.started()) {
+                    if (!f.started() && stopRequested()) {
+                        f.result = LockRenewer.Result.NOT_STARTED;
+                    } else if (!f.started()) {
                         f.job = workers.submit(() -> work(f));
                     }
                 }
@@ -163,6 +165,11 @@ final class RenewingShareConsumer extends ShareMember {
                         + " processed", record.key(), ShareLedger.id(record), name);
                 yield AcknowledgeType.RELEASE;
             }
+            case NOT_STARTED -> {
+                LOG.info("ABANDONED {} {} on {}: closing before its work started; released to the group",
+                        record.key(), ShareLedger.id(record), name);
+                yield AcknowledgeType.RELEASE;
+            }
         };
         consumer.acknowledge(record, type);
         ledger.sent(name, record, type, f.lockEndNanos);
@@ -238,7 +245,7 @@ final class RenewingShareConsumer extends ShareMember {
         for (LockRenewer.InFlight f : renewer.takeAll()) {
             if (f.state == LockRenewer.State.HELD) {
                 if (f.result == null) {
-                    f.result = LockRenewer.Result.INTERRUPTED;
+                    f.result = f.started() ? LockRenewer.Result.INTERRUPTED : LockRenewer.Result.NOT_STARTED;
                 }
                 acknowledgeOutcome(consumer, f);
             } else {

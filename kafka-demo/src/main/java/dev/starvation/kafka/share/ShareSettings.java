@@ -76,6 +76,12 @@ public record ShareSettings(String bootstrapServers, String topic, String group,
                 maxAttempts, workers, stallShare, expectRecords, maxDuration, shutdownGrace);
     }
 
+    /** The same settings with another grace for records in work when a stop is asked for. */
+    public ShareSettings withShutdownGrace(Duration grace) {
+        return new ShareSettings(bootstrapServers, topic, group, mode, members, processTime, lockMs, deliveryLimit,
+                maxAttempts, workers, stallShare, expect, duration, grace);
+    }
+
     /** The renewing fix's records per poll: no more than its workers can start at once, so the rest stay for others. */
     int recordsPerPoll() {
         return workers;

@@ -198,13 +198,8 @@ class ShareGroupScenariosTest {
         String topic = topicWith(1);
         ShareSettings settings = settings(Mode.SHARE_RENEW, topic, 1, Duration.ofSeconds(8), 1, 1);
         try (LogCapture log = LogCapture.start()) {
-            CompletableFuture<ShareReport> running = CompletableFuture.supplyAsync(() -> {
-                try {
-                    return new ShareRun(settings, ShareJobs.sleeping(Duration.ofSeconds(8))).run();
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+            CompletableFuture<ShareReport> running = runAsync(new ShareRun(settings,
+                    ShareJobs.sleeping(Duration.ofSeconds(8))));
             await().atMost(TIME_LIMIT).until(() -> !linesAbout(log, "RENEW", topic + "-0@0] in work").isEmpty());
             setGroupConfig(settings.group(), ShareGroupSetup.RENEW, "false");
             ShareReport report = running.get(TIME_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
@@ -215,6 +210,56 @@ class ShareGroupScenariosTest {
             assertThat(report.concurrent()).isZero();
             assertThat(report.count(ShareReport.Outcome.ARCHIVED)).isEqualTo(1);
         }
+    }
+
+    @Test
+    void stopWithARecordInWorkLetsItFinishWithinTheGraceAndAcknowledgesIt() throws Exception {
+        String topic = topicWith(1);
+        ShareSettings settings = settings(Mode.SHARE_RENEW, topic, 1, Duration.ofSeconds(4), 1, 1)
+                .withShutdownGrace(Duration.ofSeconds(20));
+        try (LogCapture log = LogCapture.start()) {
+            ShareRun run = new ShareRun(settings, ShareJobs.sleeping(Duration.ofSeconds(4)));
+            CompletableFuture<ShareReport> running = runAsync(run);
+            await().atMost(TIME_LIMIT).until(() -> !linesAbout(log, "RENEW", topic + "-0@0] in work").isEmpty());
+            run.stop();
+            ShareReport report = running.get(TIME_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
+
+            assertThat(report.processed()).isEqualTo(1);
+            assertThat(report.count(ShareReport.Outcome.ACKNOWLEDGED)).isEqualTo(1);
+            assertThat(log.lines()).anyMatch(l -> l.startsWith("CLOSING ") && l.contains("with 1 record(s) in work"));
+        }
+    }
+
+    @Test
+    void stopPastTheGraceReleasesTheRecordInWorkSoTheGroupGetsItBackWithoutWaitingOutTheLock() throws Exception {
+        String topic = topicWith(1);
+        ShareSettings settings = settings(Mode.SHARE_RENEW, topic, 1, Duration.ofSeconds(30), 1, 1)
+                .withShutdownGrace(Duration.ZERO);
+        try (LogCapture log = LogCapture.start()) {
+            ShareRun run = new ShareRun(settings, ShareJobs.sleeping(Duration.ofSeconds(30)));
+            CompletableFuture<ShareReport> running = runAsync(run);
+            await().atMost(TIME_LIMIT).until(() -> !linesAbout(log, "RENEW", topic + "-0@0] in work").isEmpty());
+            run.stop();
+            ShareReport report = running.get(TIME_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
+
+            assertThat(linesAbout(log, "ABANDONED job-0", topic)).singleElement().asString()
+                    .contains("closing past the shutdown grace; released to the group");
+            assertThat(report.processed()).isZero();
+            assertThat(report.released()).isEqualTo(1);
+            assertThat(report.byId().get(topic + "-0@0").outcome()).as("available again, not archived")
+                    .isEqualTo(ShareReport.Outcome.PENDING);
+            assertThat(finishedByTheBroker(settings)).isZero();
+        }
+    }
+
+    private static CompletableFuture<ShareReport> runAsync(ShareRun run) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return run.run();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
     }
 
     @Test
