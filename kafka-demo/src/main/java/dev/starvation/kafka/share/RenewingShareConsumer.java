@@ -134,8 +134,8 @@ final class RenewingShareConsumer extends ShareMember {
             }
         }
         if (outcomes) {
-            // Outcomes go out now, with the broker's answer, rather than with the next fetch.
-            commit(consumer);
+            // Outcomes go out now rather than with the next fetch; the broker's answer comes back through the callback.
+            consumer.commitAsync();
         }
     }
 
