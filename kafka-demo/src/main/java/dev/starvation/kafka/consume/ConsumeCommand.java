@@ -110,26 +110,44 @@ public final class ConsumeCommand implements Callable<Integer> {
         }
         ConsumerSettings settings = settings("unknown").validate();
         try (BrokerOptions.Connection connection = broker.connect()) {
-            if (connection.isEmbedded()) {
-                int records = expect > 0 ? (int) Math.min(expect, Integer.MAX_VALUE) : EMBEDDED_RECORDS;
-                Topics.ensure(connection.bootstrapServers(), topic, 1);
-                new JobProducer(connection.bootstrapServers()).send(topic, 0, records);
-            }
+            sendToEmbedded(connection);
             PollLoop loop = create(settings(connection.bootstrapServers()));
-            CountDownLatch finished = new CountDownLatch(1);
-            Thread hook = new Thread(() -> {
-                loop.stop();
-                awaitQuietly(finished, shutdownGrace.plusSeconds(10));
-            }, "consume-shutdown");
-            Runtime.getRuntime().addShutdownHook(hook);
-            try {
-                loop.run();
-            } finally {
-                finished.countDown();
-            }
-            removeHook(hook);
+            runUntilStopped(loop::run, loop::stop, shutdownGrace.plusSeconds(10));
         }
         return 0;
+    }
+
+    /** An embedded broker starts empty: send it --expect records (5 if not given) so that the run tells its story. */
+    private long sendToEmbedded(BrokerOptions.Connection connection) {
+        if (!connection.isEmbedded()) {
+            return 0;
+        }
+        int records = expect > 0 ? (int) Math.min(expect, Integer.MAX_VALUE) : EMBEDDED_RECORDS;
+        Topics.ensure(connection.bootstrapServers(), topic, 1);
+        new JobProducer(connection.bootstrapServers()).send(topic, 0, records);
+        return records;
+    }
+
+    /** What a run does, on the command's thread. */
+    @FunctionalInterface
+    private interface Run {
+        void run() throws InterruptedException;
+    }
+
+    /** Runs {@code run}; SIGTERM meanwhile calls {@code stop} and waits up to {@code limit} for the run to close. */
+    private static void runUntilStopped(Run run, Runnable stop, Duration limit) throws InterruptedException {
+        CountDownLatch finished = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            stop.run();
+            awaitQuietly(finished, limit);
+        }, "consume-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            run.run();
+        } finally {
+            finished.countDown();
+            removeHook(hook);
+        }
     }
 
     private ConsumerSettings settings(String bootstrapServers) {
@@ -152,40 +170,25 @@ public final class ConsumeCommand implements Callable<Integer> {
         };
     }
 
-    /** The share modes: N members of one share group in this process; stop once the broker finished the records. */
+    /**
+     * The share modes: N members of one share group in this process; they stop once the broker has finished --expect
+     * records (on an embedded broker, the records sent to it).
+     */
     private Integer callShare() throws InterruptedException {
         shareSettings("unknown", expect).validate();
         try (BrokerOptions.Connection connection = broker.connect()) {
-            long stopAfter = expect;
-            if (connection.isEmbedded()) {
-                int records = expect > 0 ? (int) Math.min(expect, Integer.MAX_VALUE) : EMBEDDED_RECORDS;
-                Topics.ensure(connection.bootstrapServers(), topic, 1);
-                new JobProducer(connection.bootstrapServers()).send(topic, 0, records);
-                stopAfter = records;
-            }
-            ShareRun run = new ShareRun(shareSettings(connection.bootstrapServers(), stopAfter),
+            long sent = sendToEmbedded(connection);
+            ShareRun run = new ShareRun(shareSettings(connection.bootstrapServers(), sent > 0 ? sent : expect),
                     Processor.cpuWork(Duration.ofMillis(processMs)));
-            CountDownLatch finished = new CountDownLatch(1);
-            Thread hook = new Thread(() -> {
-                run.stop();
-                awaitQuietly(finished, shutdownGrace.plus(Duration.ofMillis(processMs)).plusSeconds(10));
-            }, "consume-shutdown");
-            Runtime.getRuntime().addShutdownHook(hook);
-            try {
-                run.run();
-            } finally {
-                finished.countDown();
-                removeHook(hook);
-            }
+            runUntilStopped(run::run, run::stop, shutdownGrace.plus(Duration.ofMillis(processMs)).plusSeconds(10));
         }
         return 0;
     }
 
     private ShareSettings shareSettings(String bootstrapServers, long stopAfter) {
-        return new ShareSettings(bootstrapServers, topic, group != null ? group : "demo-" + mode, mode, members,
-                Duration.ofMillis(processMs), lockMs, deliveryLimit, maxAttempts,
-                workers != null ? workers : Runtime.getRuntime().availableProcessors(), stallSharePercent / 100.0,
-                stopAfter, duration, shutdownGrace);
+        ConsumerSettings common = settings(bootstrapServers);
+        return new ShareSettings(common.withWork(common.processTime(), common.workers(), stopAfter, duration),
+                members, lockMs, deliveryLimit, maxAttempts);
     }
 
     private static void awaitQuietly(CountDownLatch latch, Duration limit) {

@@ -32,10 +32,10 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
  * The share-group story on a real broker, started once for the class: consumers that work inside the poll loop run
  * out their acquisition locks, the renewing ones keep them, failures are released and rejected, a group that forbids
  * renewal is named, bad values are refused with the broker's bounds. The issue's numbers: 5 s of work per record, a
- * 3 s lock, 3 deliveries at most. The scenarios sleep rather than burn CPU and run side by side; the longest, the bug,
- * takes about 35 s, and sets the length of the class.
+ * 3 s lock, 3 deliveries at most. The scenarios sleep rather than burn CPU and run side by side (each method is
+ * CONCURRENT; the class itself runs alone, like every other); the longest, the bug, takes about 40 s and sets the
+ * length of the class.
  */
-@Execution(ExecutionMode.CONCURRENT)
 class ShareGroupScenariosTest {
 
     private static final Duration WORK = Duration.ofSeconds(5);
@@ -79,6 +79,7 @@ class ShareGroupScenariosTest {
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void inLoopConsumersRunOutTheirLocksProcessEveryRecordThreeTimesConcurrentlyAndTheBrokerArchivesThemAll()
             throws Exception {
         String topic = topicWith(4);
@@ -111,6 +112,7 @@ class ShareGroupScenariosTest {
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void renewingConsumersKeepTheirLocksSoEachRecordIsDeliveredOnceAndTheBrokerAcknowledgesThemAll()
             throws Exception {
         String topic = topicWith(4);
@@ -137,6 +139,7 @@ class ShareGroupScenariosTest {
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void recordThatFailsTwiceIsReleasedRedeliveredAndAcknowledgedAtItsThirdAttempt() throws Exception {
         String topic = topicWith(2);
         ShareSettings settings = settings(Mode.SHARE_RENEW, topic, 1, SHORT_WORK, 1, 2);
@@ -156,6 +159,7 @@ class ShareGroupScenariosTest {
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void recordThatAlwaysFailsIsRejectedAtItsLastAttemptAndArchivedWhileTheOthersAreAcknowledged() throws Exception {
         String topic = topicWith(3);
         // Two attempts, under the broker's limit of three: the option decides, and says so.
@@ -178,6 +182,7 @@ class ShareGroupScenariosTest {
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void renewingConsumerRefusesToStartInAGroupThatDisablesRenewalAndSaysWhatThatWouldMean() throws Exception {
         String topic = topicWith(1);
         String group = Fixture.unique("no-renew");
@@ -193,6 +198,7 @@ class ShareGroupScenariosTest {
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void renewalDisabledWhileARecordIsInWorkStopsThatWorkAndSaysTheLockIsLostInsteadOfDuplicatingIt()
             throws Exception {
         String topic = topicWith(1);
@@ -213,6 +219,7 @@ class ShareGroupScenariosTest {
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void stopWithARecordInWorkLetsItFinishWithinTheGraceAndAcknowledgesIt() throws Exception {
         String topic = topicWith(1);
         ShareSettings settings = settings(Mode.SHARE_RENEW, topic, 1, Duration.ofSeconds(4), 1, 1)
@@ -231,6 +238,7 @@ class ShareGroupScenariosTest {
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void stopPastTheGraceReleasesTheRecordInWorkSoTheGroupGetsItBackWithoutWaitingOutTheLock() throws Exception {
         String topic = topicWith(1);
         ShareSettings settings = settings(Mode.SHARE_RENEW, topic, 1, Duration.ofSeconds(30), 1, 1)
@@ -263,6 +271,7 @@ class ShareGroupScenariosTest {
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void lockBelowTheBrokersFloorIsRefusedNamingTheBrokerSettingAndItsValue() {
         int code = run("consume", "--mode", "share", "--bootstrap-servers", BROKER.bootstrapServers(),
                 "--topic", Fixture.unique("t"), "--group", Fixture.unique("g"), "--lock-ms", "500");
@@ -273,6 +282,7 @@ class ShareGroupScenariosTest {
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void deliveryLimitOutsideTwoToTenIsRefusedNamingTheBrokerSettingsThatBoundIt() {
         assertThat(run("consume", "--mode", "share", "--bootstrap-servers", BROKER.bootstrapServers(), "--topic",
                 Fixture.unique("t"), "--group", Fixture.unique("g"), "--delivery-limit", "1")).isEqualTo(1);
@@ -290,6 +300,7 @@ class ShareGroupScenariosTest {
     }
 
     @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void consumeShareRenewEndsWithOneSummaryLineOfWhatTheBrokerAcknowledged() {
         String topic = topicWith(2);
         try (LogCapture log = LogCapture.start()) {
