@@ -2,6 +2,7 @@ package dev.starvation.kafka.share;
 
 import dev.starvation.common.StallWatchdog;
 import dev.starvation.kafka.consume.Processor;
+import dev.starvation.kafka.ops.RunStats;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.clients.consumer.AcknowledgeType;
@@ -47,7 +48,7 @@ final class InLoopShareConsumer extends ShareMember {
             } catch (RuntimeException e) {
                 ledger.failed();
                 LOG.warn("FAILED {} {} on {}: {} (implicit acknowledgement accepts it anyway)", record.key(),
-                        ShareLedger.id(record), name, e.toString());
+                        RunStats.id(record), name, e.toString());
             }
             ledger.finished(name, record, done);
         }

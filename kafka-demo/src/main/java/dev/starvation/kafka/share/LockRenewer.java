@@ -1,5 +1,6 @@
 package dev.starvation.kafka.share;
 
+import dev.starvation.kafka.ops.RunStats;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -67,7 +68,7 @@ final class LockRenewer {
 
     /** A poll handed {@code record} over; its lock ends {@code lockNanos} from now at the latest. */
     Arrival returned(ConsumerRecord<String, String> record, long nowNanos, long lockNanos) {
-        String id = ShareLedger.id(record);
+        String id = RunStats.id(record);
         InFlight f = held.get(id);
         if (f == null) {
             held.put(id, new InFlight(record, nowNanos, lockNanos));
@@ -87,7 +88,7 @@ final class LockRenewer {
 
     /** A worker finished {@code f}'s job (ignored if the record was given up meanwhile, or held anew since). */
     void finished(InFlight f, Result result, RuntimeException error) {
-        if (held.get(ShareLedger.id(f.record)) == f) {
+        if (held.get(RunStats.id(f.record)) == f) {
             f.result = result;
             f.error = error;
         }

@@ -2,6 +2,7 @@ package dev.starvation.kafka.share;
 
 import dev.starvation.common.StallWatchdog;
 import dev.starvation.kafka.consume.Processor;
+import dev.starvation.kafka.ops.RunStats;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -68,7 +69,7 @@ final class RenewingShareConsumer extends ShareMember {
                 // Handed back after our RENEW: the lock is confirmed. The first time, the work starts; then it runs on.
                 case AGAIN -> {
                     ledger.returnedAgain();
-                    LockRenewer.InFlight f = renewer.get(ShareLedger.id(record));
+                    LockRenewer.InFlight f = renewer.get(RunStats.id(record));
                     if (!f.started() && stopRequested()) {
                         f.result = LockRenewer.Result.NOT_STARTED;
                     } else if (!f.started()) {
@@ -78,7 +79,7 @@ final class RenewingShareConsumer extends ShareMember {
                 case REDELIVERED -> {
                     ledger.delivered(name, record);
                     LOG.warn("REDELIVERED {} {} to {} (delivery {}) while it still works on it: its lock had ended;"
-                            + " the work goes on, it is not started twice", record.key(), ShareLedger.id(record), name,
+                            + " the work goes on, it is not started twice", record.key(), RunStats.id(record), name,
                             ShareLedger.deliveryCount(record));
                 }
             }
@@ -145,7 +146,7 @@ final class RenewingShareConsumer extends ShareMember {
         for (LockRenewer.InFlight f : due) {
             consumer.acknowledge(f.record, AcknowledgeType.RENEW);
             ledger.sent(name, f.record, AcknowledgeType.RENEW, f.lockEndNanos);
-            (f.started() ? inWork : before).add(ShareLedger.id(f.record));
+            (f.started() ? inWork : before).add(RunStats.id(f.record));
         }
         if (!before.isEmpty()) {
             LOG.info("RENEW {} {} before starting: is the lock still ours?", name, before);
@@ -162,12 +163,12 @@ final class RenewingShareConsumer extends ShareMember {
             case FAILED -> onFailure(record, f.error);
             case INTERRUPTED -> {
                 LOG.info("ABANDONED {} {} on {}: closing past the shutdown grace; released to the group, not"
-                        + " processed", record.key(), ShareLedger.id(record), name);
+                        + " processed", record.key(), RunStats.id(record), name);
                 yield AcknowledgeType.RELEASE;
             }
             case NOT_STARTED -> {
                 LOG.info("ABANDONED {} {} on {}: closing before its work started; released to the group",
-                        record.key(), ShareLedger.id(record), name);
+                        record.key(), RunStats.id(record), name);
                 yield AcknowledgeType.RELEASE;
             }
         };
@@ -181,11 +182,11 @@ final class RenewingShareConsumer extends ShareMember {
         int last = Math.min(settings.maxAttempts(), settings.deliveryLimit());
         if (attempt < last) {
             LOG.warn("RELEASE {} {} on {}: attempt {} of {} failed ({}); back to the group for another try",
-                    record.key(), ShareLedger.id(record), name, attempt, last, error.toString());
+                    record.key(), RunStats.id(record), name, attempt, last, error.toString());
             return AcknowledgeType.RELEASE;
         }
         LOG.warn("REJECT {} {} on {}: attempt {} of {} failed ({}); archived, never processed", record.key(),
-                ShareLedger.id(record), name, attempt, last, error.toString());
+                RunStats.id(record), name, attempt, last, error.toString());
         return AcknowledgeType.REJECT;
     }
 
@@ -251,7 +252,7 @@ final class RenewingShareConsumer extends ShareMember {
             } else {
                 // Renewing: the client cannot acknowledge it; closing the consumer releases it.
                 LOG.info("ABANDONED {} {} on {}: closing past the shutdown grace; released by the close, not"
-                        + " processed", f.record.key(), ShareLedger.id(f.record), name);
+                        + " processed", f.record.key(), RunStats.id(f.record), name);
             }
         }
     }

@@ -1,5 +1,6 @@
 package dev.starvation.kafka.share;
 
+import dev.starvation.kafka.ops.RunStats;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -108,11 +109,6 @@ final class ShareLedger {
     private final AtomicLong rejected = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
 
-    /** The name of a record: {@code topic-partition@offset}, as the consumer-group demo names it. */
-    static String id(ConsumerRecord<?, ?> record) {
-        return record.topic() + "-" + record.partition() + "@" + record.offset();
-    }
-
     /** The broker's delivery count of a record as handed over (1 for the first delivery). */
     static int deliveryCount(ConsumerRecord<?, ?> record) {
         return record.deliveryCount().map(Short::intValue).orElse(1);
@@ -154,7 +150,7 @@ final class ShareLedger {
         if (!others.isEmpty()) {
             concurrent.incrementAndGet();
             LOG.warn("CONCURRENT {} {} started on {} (delivery {}) while {} still processing it", record.key(),
-                    id(record), member, deliveryCount(record), String.join(" and ", others) + (others.size() == 1
+                    RunStats.id(record), member, deliveryCount(record), String.join(" and ", others) + (others.size() == 1
                             ? " is" : " are"));
         }
     }
@@ -173,9 +169,9 @@ final class ShareLedger {
         processed.incrementAndGet();
         String where = "on " + member + ", delivery " + deliveryCount(record);
         if (times == 1) {
-            LOG.info("PROCESS {} {} {}", record.key(), id(record), where);
+            LOG.info("PROCESS {} {} {}", record.key(), RunStats.id(record), where);
         } else {
-            LOG.info("DUPLICATE {} {} ({} time) {}", record.key(), id(record), ordinal(times), where);
+            LOG.info("DUPLICATE {} {} ({} time) {}", record.key(), RunStats.id(record), ordinal(times), where);
         }
     }
 
@@ -254,16 +250,13 @@ final class ShareLedger {
         return answered;
     }
 
-    long processed() {
-        return processed.get();
-    }
-
     /**
      * The whole ledger against the broker's view: per record, finished or not from {@code broker} (start offset and
      * lag), and if finished, acknowledged when a member's ACCEPT of its last delivery was answered OK and left before
      * that delivery's lock ended; archived otherwise (lock ran out on the last delivery, or REJECT).
      */
-    ShareReport reconcile(List<ShareProgress.PartitionState> broker, ShareReport.Counts run) {
+    ShareReport reconcile(List<ShareProgress.PartitionState> broker, int members, int lockMs, int deliveryLimit,
+            long maxPollGapMillis) {
         List<ShareReport.RecordOutcome> outcomes = new ArrayList<>();
         for (ShareProgress.PartitionState state : broker) {
             for (long offset = state.earliest(); offset < state.end(); offset++) {
@@ -283,7 +276,7 @@ final class ShareLedger {
         });
         return new ShareReport(outcomes, broker, new ShareReport.Counts(done.size(), processed.get(), concurrent.get(),
                 refused.get(), renewals.get(), returnedAgain.get(), released.get(), rejected.get(), failed.get(),
-                run.members(), run.lockMs(), run.deliveryLimit(), run.maxPollGapMillis()));
+                members, lockMs, deliveryLimit, maxPollGapMillis));
     }
 
     private static ShareReport.RecordOutcome outcome(ShareProgress.PartitionState state, long offset, RecordLog log) {

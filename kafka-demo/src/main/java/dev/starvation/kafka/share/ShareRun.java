@@ -70,8 +70,8 @@ public final class ShareRun {
                     throw new IllegalStateException("a share consumer failed: " + failure.getMessage(), failure);
                 }
                 long gap = members.stream().mapToLong(ShareMember::maxPollGapMillis).max().orElse(0);
-                ShareReport report = ledger.reconcile(settled(progress), new ShareReport.Counts(0, 0, 0, 0, 0, 0, 0,
-                        0, 0, settings.members(), group.lockMs(), group.deliveryLimit(), gap));
+                ShareReport report = ledger.reconcile(settled(progress), settings.members(), group.lockMs(),
+                        group.deliveryLimit(), gap);
                 report.log(settings.mode());
                 return report;
             }

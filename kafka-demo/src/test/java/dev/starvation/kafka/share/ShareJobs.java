@@ -1,6 +1,7 @@
 package dev.starvation.kafka.share;
 
 import dev.starvation.kafka.consume.Processor;
+import dev.starvation.kafka.ops.RunStats;
 import java.time.Duration;
 
 /**
@@ -21,7 +22,7 @@ final class ShareJobs {
     static Processor failingUntil(String key, int succeedsAt, Duration length) {
         return record -> {
             if (key.equals(record.key()) && ShareLedger.deliveryCount(record) < succeedsAt) {
-                throw new IllegalStateException("cannot process " + ShareLedger.id(record) + " yet (attempt "
+                throw new IllegalStateException("cannot process " + RunStats.id(record) + " yet (attempt "
                         + ShareLedger.deliveryCount(record) + ")");
             }
             return sleep(length);
