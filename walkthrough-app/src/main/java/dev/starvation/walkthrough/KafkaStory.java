@@ -65,13 +65,7 @@ final class KafkaStory extends Story {
     private SummaryLine consume(String bootstrap, String mode, List<String> stop, List<PollGaps> chart)
             throws Exception {
         String topic = mode + "-jobs";
-        try (DemoProcess producer = DemoProcess.start(terminal, "produce", jar, List.of("produce",
-                "--bootstrap-servers", bootstrap, "--topic", topic, "--count", RECORDS))) {
-            int exit = producer.awaitExit(Duration.ofSeconds(60));
-            if (exit != 0) {
-                throw new IllegalStateException("produce exited with " + exit);
-            }
-        }
+        produce(bootstrap, topic, RECORDS);
         Path gaps = out.resolve(mode + "-poll-gaps.csv").toAbsolutePath();
         int adminPort = freePort();
         List<String> args = new ArrayList<>(List.of("consume", "--bootstrap-servers", bootstrap, "--topic", topic,

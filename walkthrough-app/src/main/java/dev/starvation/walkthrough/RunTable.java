@@ -8,18 +8,26 @@ import java.util.List;
 final class RunTable {
 
     private static final String[] HEADER = {"run", "probe failures", "restart verdict", "rebalances", "duplicates",
-        "committed"};
+        "committed", "archived"};
 
     private final List<String[]> rows = new ArrayList<>();
 
     /** A probe run: failures and the restart verdict from {@code SUMMARY probes=… failed=… restart=…}. */
     void probe(String run, SummaryLine s) {
-        rows.add(new String[] {run, s.get("failed"), s.get("restart"), "-", "-", "-"});
+        rows.add(new String[] {run, s.get("failed"), s.get("restart"), "-", "-", "-", "-"});
     }
 
     /** A consumer run: rebalances, duplicates and committed offsets from its {@code SUMMARY mode=…} line. */
     void consumer(String run, SummaryLine s) {
-        rows.add(new String[] {run, "-", "-", s.get("rebalances"), s.get("duplicates"), s.get("committed")});
+        rows.add(new String[] {run, "-", "-", s.get("rebalances"), s.get("duplicates"), s.get("committed"), "-"});
+    }
+
+    /**
+     * A share-group run from its {@code SUMMARY mode=share…} line: duplicates, records the broker acknowledged (a share
+     * group's commit) and records it archived without a successful processing. Share groups have no rebalance to lose.
+     */
+    void share(String run, SummaryLine s) {
+        rows.add(new String[] {run, "-", "-", "-", s.get("duplicates"), s.get("acknowledged"), s.get("archived")});
     }
 
     @Override

@@ -5,13 +5,14 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 /** What the two stories share: checking that a run told what it should, so a walkthrough that did not show it says so. */
 abstract class Story {
 
     /** Which demo {@code --only} keeps. */
-    enum Only { http, kafka }
+    enum Only { http, kafka, share }
 
     final Terminal terminal;
     final Path jar;
@@ -31,6 +32,17 @@ abstract class Story {
     void expect(boolean holds, String run, String what, SummaryLine seen) {
         if (!holds) {
             broken.add(run + ": expected " + what + ", saw " + seen);
+        }
+    }
+
+    /** Sends {@code count} job records to {@code topic} with the kafka-demo's {@code produce}, and waits for it. */
+    void produce(String bootstrap, String topic, String count) throws Exception {
+        try (DemoProcess producer = DemoProcess.start(terminal, "produce", jar, List.of("produce",
+                "--bootstrap-servers", bootstrap, "--topic", topic, "--count", count))) {
+            int exit = producer.awaitExit(Duration.ofSeconds(60));
+            if (exit != 0) {
+                throw new IllegalStateException("produce exited with " + exit);
+            }
         }
     }
 

@@ -9,7 +9,10 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** The {@code ./walkthrough} story: both demos, bug then fixes, each act announced, ending in one table and two charts. */
+/**
+ * The {@code ./walkthrough} story: both demos, bug then fixes, each act announced (the Kafka one twice: consumer group,
+ * then share group), ending in one table and two charts.
+ */
 @Command(name = "walkthrough", mixinStandardHelpOptions = true,
         description = "Runs the http-demo and kafka-demo acts in order and puts their SUMMARY lines side by side.")
 public final class Walkthrough implements Callable<Integer> {
@@ -23,7 +26,7 @@ public final class Walkthrough implements Callable<Integer> {
     @Option(names = "--out", description = "Where the charts go (default: ${DEFAULT-VALUE}).")
     Path out = Path.of("target/walkthrough");
 
-    @Option(names = "--only", description = "Run one demo only: http or kafka.")
+    @Option(names = "--only", description = "Run one story only: http, kafka or share (kafka under a share group).")
     Story.Only only;
 
     @Option(names = "--color", description = "Colour the output (./walkthrough sets it on a TTY unless NO_COLOR is set).")
@@ -48,13 +51,16 @@ public final class Walkthrough implements Callable<Integer> {
         List<Path> charts = new ArrayList<>();
         long start = System.nanoTime();
         try (LeadTimes leadTimes = LeadTimes.start(terminal)) {
-            if (only != Story.Only.kafka) {
+            if (only == null || only == Story.Only.http) {
                 charts.add(new HttpStory(terminal, httpJar, out, table, broken, leadTimes).tell());
             }
-            if (only != Story.Only.http) {
+            if (only == null || only == Story.Only.kafka) {
                 KafkaStory kafka = new KafkaStory(terminal, kafkaJar, out, table, broken, leadTimes);
                 charts.add(kafka.tell());
                 charts.add(kafka.pollMetricsChart());
+            }
+            if (only == null || only == Story.Only.share) {
+                new ShareStory(terminal, kafkaJar, out, table, broken).tell();
             }
             terminal.heading("All runs side by side (from their SUMMARY lines)");
             terminal.plain(table.toString());

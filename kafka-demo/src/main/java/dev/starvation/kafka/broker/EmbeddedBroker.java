@@ -132,6 +132,17 @@ public final class EmbeddedBroker implements AutoCloseable {
         p.put("group.consumer.heartbeat.interval.ms", "500");
         p.put("group.consumer.min.heartbeat.interval.ms", "500");
         p.put("group.min.session.timeout.ms", "3000");
+        // Share groups (KIP-932) at demo size: Kafka's floor for a group's record lock is 15 s and a share member
+        // heartbeats every 5 s, so a 1-3 s lock could not be set and a member waited about 6 s for its first records;
+        // with these, under a second (the first share group of a fresh broker about 1.5 s: it creates the state topic,
+        // which gets few partitions, as the offsets topic does).
+        p.put("group.share.min.record.lock.duration.ms", "1000");
+        p.put("group.share.heartbeat.interval.ms", "500");
+        p.put("group.share.min.heartbeat.interval.ms", "500");
+        p.put("group.share.session.timeout.ms", "6000");
+        p.put("group.share.min.session.timeout.ms", "3000");
+        p.put("share.coordinator.state.topic.num.partitions", "5");
+        p.put("group.share.assignment.interval.ms", "0");
         p.putAll(overrides);
         return p;
     }

@@ -7,6 +7,8 @@ import dev.starvation.kafka.ops.AdminServer;
 import dev.starvation.kafka.ops.ConsumerMetrics;
 import dev.starvation.kafka.ordering.Ordering;
 import dev.starvation.kafka.produce.JobProducer;
+import dev.starvation.kafka.share.ShareRun;
+import dev.starvation.kafka.share.ShareSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -19,10 +21,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code consume --mode naive|tuned|offload}: one consumer of the demo, ending with its SUMMARY line. */
+/**
+ * {@code consume --mode naive|tuned|offload}: one consumer of the demo, ending with its SUMMARY line;
+ * {@code --mode share|share-renew}: the same story under a share group (KIP-932), run by {@link ShareRun}.
+ */
 @Command(name = "consume", mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
-        description = "Consumes job records with CPU work per record: naive (the bug), tuned, or offload (the fix).")
+        description = "Consumes job records with CPU work per record: naive (the bug), tuned, or offload (the fix); "
+                + "share (the bug under a share group) or share-renew (its fix).")
 public final class ConsumeCommand implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(ConsumeCommand.class);
@@ -39,7 +45,7 @@ public final class ConsumeCommand implements Callable<Integer> {
     String group;
 
     @Option(names = "--mode", defaultValue = "naive",
-            description = "naive, tuned or offload (default ${DEFAULT-VALUE}).")
+            description = "naive, tuned, offload, share or share-renew (default ${DEFAULT-VALUE}).")
     Mode mode;
 
     @Option(names = "--process-ms", defaultValue = "1500",
@@ -80,8 +86,8 @@ public final class ConsumeCommand implements Callable<Integer> {
     Duration recordDeadline;
 
     @Option(names = "--max-attempts", defaultValue = "3",
-            description = "Offload: attempts per record, the first included, before it goes to <topic>.DLT "
-                    + "(default ${DEFAULT-VALUE}).")
+            description = "Attempts per record, the first included, before it is given up: sent to <topic>.DLT in "
+                    + "offload mode, rejected in share-renew mode (default ${DEFAULT-VALUE}).")
     int maxAttempts;
 
     @Option(names = "--retry-backoff", defaultValue = "1s", paramLabel = "DURATION",
@@ -121,34 +127,72 @@ public final class ConsumeCommand implements Callable<Integer> {
     @Option(names = "--poll-gaps", paramLabel = "FILE", description = "Write one CSV line per poll: elapsed_ms,gap_ms.")
     Path pollGaps;
 
+    @Option(names = "--members", defaultValue = "2",
+            description = "Share modes: share consumers run in this process, one thread each "
+                    + "(default ${DEFAULT-VALUE}).")
+    int members;
+
+    @Option(names = "--lock-ms", defaultValue = "1000",
+            description = "Share modes: the group's share.record.lock.duration.ms, set through Admin before anyone "
+                    + "subscribes; the broker bounds it (default ${DEFAULT-VALUE}).")
+    int lockMs;
+
+    @Option(names = "--delivery-limit", defaultValue = "3",
+            description = "Share modes: the group's share.delivery.count.limit; the broker bounds it "
+                    + "(default ${DEFAULT-VALUE}).")
+    int deliveryLimit;
+
     @Override
     public Integer call() throws InterruptedException {
+        if (mode.isShareGroup()) {
+            return callShare();
+        }
         ConsumerSettings settings = settings("unknown").validate();
         if (adminPort != null && (adminPort < 0 || adminPort > 65_535)) {
             throw new IllegalArgumentException("--admin-port must be between 0 and 65535, got " + adminPort);
         }
         try (BrokerOptions.Connection connection = broker.connect()) {
-            if (connection.isEmbedded()) {
-                int records = expect > 0 ? (int) Math.min(expect, Integer.MAX_VALUE) : EMBEDDED_RECORDS;
-                Topics.ensure(connection.bootstrapServers(), topic, 1);
-                new JobProducer(connection.bootstrapServers()).send(topic, 0, records);
-            }
+            sendToEmbedded(connection);
             PollLoop loop = create(settings(connection.bootstrapServers()));
-            CountDownLatch finished = new CountDownLatch(1);
-            Thread hook = new Thread(() -> {
-                loop.stop();
-                awaitQuietly(finished, shutdownGrace.plusSeconds(10));
-            }, "consume-shutdown");
-            Runtime.getRuntime().addShutdownHook(hook);
             try (ConsumerMetrics metrics = adminPort == null ? null : new ConsumerMetrics();
                  AdminServer admin = adminPort == null ? null : serve(loop, adminHost, adminPort, metrics)) {
-                loop.run();
-            } finally {
-                finished.countDown();
-                removeHook(hook);
+                runUntilStopped(loop::run, loop::stop, shutdownGrace.plusSeconds(10));
             }
         }
         return 0;
+    }
+
+    /** An embedded broker starts empty: send it --expect records (5 if not given) so that the run tells its story. */
+    private long sendToEmbedded(BrokerOptions.Connection connection) {
+        if (!connection.isEmbedded()) {
+            return 0;
+        }
+        int records = expect > 0 ? (int) Math.min(expect, Integer.MAX_VALUE) : EMBEDDED_RECORDS;
+        Topics.ensure(connection.bootstrapServers(), topic, 1);
+        new JobProducer(connection.bootstrapServers()).send(topic, 0, records);
+        return records;
+    }
+
+    /** What a run does, on the command's thread. */
+    @FunctionalInterface
+    private interface Run {
+        void run() throws InterruptedException;
+    }
+
+    /** Runs {@code run}; SIGTERM meanwhile calls {@code stop} and waits up to {@code limit} for the run to close. */
+    private static void runUntilStopped(Run run, Runnable stop, Duration limit) throws InterruptedException {
+        CountDownLatch finished = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            stop.run();
+            awaitQuietly(finished, limit);
+        }, "consume-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            run.run();
+        } finally {
+            finished.countDown();
+            removeHook(hook);
+        }
     }
 
     private ConsumerSettings settings(String bootstrapServers) {
@@ -186,7 +230,29 @@ public final class ConsumeCommand implements Callable<Integer> {
                 yield new NaiveConsumer(tuned, Processor.cpuWork(tuned.processTime()));
             }
             case OFFLOAD -> new OffloadingConsumer(settings, Processor.cpuWork(settings.processTime()));
+            case SHARE, SHARE_RENEW -> throw new IllegalArgumentException(settings.mode() + " runs a share group");
         };
+    }
+
+    /**
+     * The share modes: N members of one share group in this process; they stop once the broker has finished --expect
+     * records (on an embedded broker, the records sent to it).
+     */
+    private Integer callShare() throws InterruptedException {
+        shareSettings("unknown", expect).validate();
+        try (BrokerOptions.Connection connection = broker.connect()) {
+            long sent = sendToEmbedded(connection);
+            ShareRun run = new ShareRun(shareSettings(connection.bootstrapServers(), sent > 0 ? sent : expect),
+                    Processor.cpuWork(Duration.ofMillis(processMs)));
+            runUntilStopped(run::run, run::stop, shutdownGrace.plus(Duration.ofMillis(processMs)).plusSeconds(10));
+        }
+        return 0;
+    }
+
+    private ShareSettings shareSettings(String bootstrapServers, long stopAfter) {
+        ConsumerSettings common = settings(bootstrapServers);
+        return new ShareSettings(common.withWork(common.processTime(), common.workers(), stopAfter, duration),
+                members, lockMs, deliveryLimit, maxAttempts);
     }
 
     private static void awaitQuietly(CountDownLatch latch, Duration limit) {

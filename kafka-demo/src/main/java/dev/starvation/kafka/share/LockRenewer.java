@@ -1,0 +1,157 @@
+package dev.starvation.kafka.share;
+
+import dev.starvation.kafka.ops.RunStats;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/**
+ * The records one renewing member holds, touched only on its poll thread, and when each is due a RENEW. A record a
+ * poll hands over is renewed at once, before its work starts: it may have waited in the client with its lock running
+ * (the client can fetch ahead while the application is busy), and the broker's answer says whether it is still ours.
+ * After that, every half lock until its work ends, so a RENEW that is slow to go out still lands before the lock ends.
+ */
+final class LockRenewer {
+
+    /** Where a record stands between polls. */
+    enum State {
+        /** Handed over by the last poll: it must be acknowledged (RENEW or an outcome) before the next poll. */
+        HELD,
+        /** A RENEW is on its way; a later poll hands the record back (KAFKA-20458 in 4.3.1). */
+        RENEWING
+    }
+
+    /** What a record handed over by a poll is to this member. */
+    enum Arrival {
+        /** Not held before: renew it, then start working on it. */
+        NEW,
+        /** Held, and handed back after a RENEW with the same delivery count: the lock is confirmed. */
+        AGAIN,
+        /** Held, but with a higher delivery count: this member's lock had ended and the broker delivered it anew. */
+        REDELIVERED
+    }
+
+    /** How the work on a record ended: done, thrown, interrupted (closing), or never started (closing). */
+    enum Result { DONE, FAILED, INTERRUPTED, NOT_STARTED }
+
+    /** One record held by the member. */
+    static final class InFlight {
+        ConsumerRecord<String, String> record;
+        State state = State.HELD;
+        Future<?> job;
+        Result result;
+        RuntimeException error;
+        /** When the lock ends at the latest, by this member's clock: when a poll last handed the record over + lock. */
+        long lockEndNanos;
+        long renewAtNanos;
+
+        InFlight(ConsumerRecord<String, String> record, long nowNanos, long lockNanos) {
+            this.record = record;
+            this.lockEndNanos = nowNanos + lockNanos;
+            this.renewAtNanos = nowNanos;
+        }
+
+        boolean started() {
+            return job != null;
+        }
+
+        boolean finished() {
+            return result != null;
+        }
+    }
+
+    private final Map<String, InFlight> held = new LinkedHashMap<>();
+
+    /** A poll handed {@code record} over; its lock ends {@code lockNanos} from now at the latest. */
+    Arrival returned(ConsumerRecord<String, String> record, long nowNanos, long lockNanos) {
+        String id = RunStats.id(record);
+        InFlight f = held.get(id);
+        if (f == null) {
+            held.put(id, new InFlight(record, nowNanos, lockNanos));
+            return Arrival.NEW;
+        }
+        Arrival arrival = ShareLedger.deliveryCount(f.record) == ShareLedger.deliveryCount(record) ? Arrival.AGAIN
+                : Arrival.REDELIVERED;
+        f.record = record;
+        f.state = State.HELD;
+        f.lockEndNanos = nowNanos + lockNanos;
+        return arrival;
+    }
+
+    InFlight get(String id) {
+        return held.get(id);
+    }
+
+    /** A worker finished {@code f}'s job (ignored if the record was given up meanwhile, or held anew since). */
+    void finished(InFlight f, Result result, RuntimeException error) {
+        if (held.get(RunStats.id(f.record)) == f) {
+            f.result = result;
+            f.error = error;
+        }
+    }
+
+    /** Whether a record handed over by the last poll still waits for its acknowledgement. */
+    boolean hasHeld() {
+        return held.values().stream().anyMatch(f -> f.state == State.HELD);
+    }
+
+    boolean isEmpty() {
+        return held.isEmpty();
+    }
+
+    int size() {
+        return held.size();
+    }
+
+    /** Removes and returns the held records whose work has ended: they get their final acknowledgement now. */
+    List<InFlight> takeFinishedHeld() {
+        List<InFlight> done = new ArrayList<>();
+        for (Iterator<InFlight> it = held.values().iterator(); it.hasNext(); ) {
+            InFlight f = it.next();
+            if (f.state == State.HELD && f.finished()) {
+                done.add(f);
+                it.remove();
+            }
+        }
+        return done;
+    }
+
+    /** Marks the held records due a RENEW as renewing and returns them; each is next due half a lock from now. */
+    List<InFlight> takeDue(long nowNanos, long lockNanos) {
+        List<InFlight> due = new ArrayList<>();
+        for (InFlight f : held.values()) {
+            if (f.state == State.HELD && !f.finished() && f.renewAtNanos <= nowNanos) {
+                f.state = State.RENEWING;
+                f.renewAtNanos = nowNanos + lockNanos / 2;
+                due.add(f);
+            }
+        }
+        return due;
+    }
+
+    /** Nanoseconds until a held record is due a RENEW (0 if one is). */
+    long nanosToRenew(long nowNanos) {
+        return held.values().stream().filter(f -> f.state == State.HELD && !f.finished())
+                .mapToLong(f -> Math.max(0, f.renewAtNanos - nowNanos)).min().orElse(Long.MAX_VALUE);
+    }
+
+    /** The broker refused to renew {@code id}: the lock is gone, so is the record from this member; stop its work. */
+    InFlight lost(String id) {
+        InFlight f = held.remove(id);
+        if (f != null && f.job != null) {
+            f.job.cancel(true);
+        }
+        return f;
+    }
+
+    /** Removes and returns every record still held (closing). */
+    List<InFlight> takeAll() {
+        List<InFlight> all = new ArrayList<>(held.values());
+        held.clear();
+        return all;
+    }
+}

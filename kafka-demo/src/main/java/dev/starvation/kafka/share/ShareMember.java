@@ -1,0 +1,170 @@
+package dev.starvation.kafka.share;
+
+import dev.starvation.common.Heartbeat;
+import dev.starvation.common.StallWatchdog;
+import dev.starvation.kafka.consume.Processor;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaShareConsumer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What every member of a share-group run shares: its own share consumer on its own thread, a poll loop watched for
+ * stalls against the acquisition lock, the broker's answers to its acknowledgements fed to the ledger, a clean close.
+ * Subclasses decide what happens to the records a poll hands over.
+ */
+abstract class ShareMember implements Runnable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ShareMember.class);
+    /** Short polls: the loop comes back often, and a stop is seen quickly. */
+    static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
+    private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+
+    /** The member's name, also its client id and its poll thread's name: {@code share-1}. */
+    protected final String name;
+    protected final ShareSettings settings;
+    protected final Processor processor;
+    protected final ShareLedger ledger;
+    private final StallWatchdog watchdog;
+    /** Beaten by the poll thread each time the loop comes round. */
+    protected Heartbeat heartbeat;
+    /** The group's acquisition lock as the broker reports it to the consumer, or as configured until it does. */
+    protected volatile int lockMs;
+    private volatile boolean stopRequested;
+    private volatile RuntimeException failure;
+
+    ShareMember(String name, ShareSettings settings, Processor processor, ShareLedger ledger, StallWatchdog watchdog,
+            int lockMs) {
+        this.name = name;
+        this.settings = settings;
+        this.processor = processor;
+        this.ledger = ledger;
+        this.watchdog = watchdog;
+        this.lockMs = lockMs;
+    }
+
+    @Override
+    public final void run() {
+        try (KafkaShareConsumer<String, String> consumer = new KafkaShareConsumer<>(settings.kafkaProperties(name))) {
+            consumer.setAcknowledgementCommitCallback((offsets, exception) ->
+                    answered(ledger.answered(name, offsets, exception)));
+            consumer.subscribe(List.of(settings.topic()));
+            LOG.info("MEMBER {} subscribed to {}: {}", name, settings.topic(), describe());
+            Duration stallLimit = Duration.ofMillis(Math.max(1, Math.round(lockMs * settings.stallShare())));
+            heartbeat = watchdog.watchThread(Thread.currentThread(), stallLimit,
+                    (thread, ms) -> "STALL poll thread " + thread + " silent for " + ms + " ms (acquisition lock "
+                            + lockMs + " ms)");
+            try {
+                while (!stopRequested) {
+                    ConsumerRecords<String, String> records = consumer.poll(POLL_TIMEOUT);
+                    heartbeat.beat();
+                    consumer.acquisitionLockTimeoutMs().ifPresent(ms -> lockMs = ms);
+                    if (!records.isEmpty()) {
+                        handle(consumer, records);
+                    }
+                    afterPoll(consumer);
+                }
+                finish(consumer);
+            } finally {
+                heartbeat.close();
+            }
+            commit(consumer);
+            consumer.close(CLOSE_TIMEOUT);
+        } catch (RuntimeException e) {
+            failure = e;
+            LOG.error("MEMBER {} failed: {}", name, e.toString());
+        } finally {
+            release();
+        }
+    }
+
+    /** Asks the member to stop; {@link #run()} returns once its consumer has closed. Any thread may call it. */
+    void stop() {
+        stopRequested = true;
+    }
+
+    boolean stopRequested() {
+        return stopRequested;
+    }
+
+    /** Why {@link #run()} ended early, or null. */
+    RuntimeException failure() {
+        return failure;
+    }
+
+    /** The longest the poll loop went without coming round, in ms. */
+    long maxPollGapMillis() {
+        Heartbeat hb = heartbeat;
+        return hb == null ? 0 : hb.maxGapMillis();
+    }
+
+    /** How the member works, for its {@code MEMBER} line. */
+    abstract String describe();
+
+    /** What the member does with a non-empty poll, on the poll thread. */
+    abstract void handle(KafkaShareConsumer<String, String> consumer, ConsumerRecords<String, String> records);
+
+    /** Called on the poll thread after every poll. */
+    void afterPoll(KafkaShareConsumer<String, String> consumer) {
+    }
+
+    /** Called once when the loop ends, before the last commit and the close. */
+    void finish(KafkaShareConsumer<String, String> consumer) {
+    }
+
+    /** The broker answered some acknowledgements (on the poll thread, inside poll or commit). */
+    void answered(List<ShareLedger.Ack> acks) {
+    }
+
+    /** Called once the consumer is closed, or the loop failed: free what the subclass holds. */
+    void release() {
+    }
+
+    /** The lock on records a poll handed over just now ends about then, by this member's clock. */
+    long lockEndFromNow() {
+        return System.nanoTime() + lockMs * 1_000_000L;
+    }
+
+    /** Sends the acknowledgements made so far and waits for the broker's answer (the callback logs it). */
+    void commit(KafkaShareConsumer<String, String> consumer) {
+        try {
+            consumer.commitSync(COMMIT_TIMEOUT);
+        } catch (InterruptException | WakeupException e) {
+            throw e;
+        } catch (KafkaException e) {
+            LOG.warn("ACK commit failed on {}: {}: {}", name, e.getClass().getSimpleName(), e.getMessage());
+        }
+    }
+
+    /** Logs a poll's new records: {@code BATCH share-1 4 records jobs-0@0..3, delivery 1 of 3}. */
+    void logBatch(List<ConsumerRecord<String, String>> records, int deliveryLimit) {
+        if (records.isEmpty()) {
+            return;
+        }
+        Map<String, List<Long>> offsetsByPartition = new TreeMap<>();
+        records.forEach(r -> offsetsByPartition.computeIfAbsent(r.topic() + "-" + r.partition(), p -> new ArrayList<>())
+                .add(r.offset()));
+        List<String> ranges = new ArrayList<>();
+        offsetsByPartition.forEach((partition, offsets) -> {
+            offsets.sort(null);
+            ranges.add(partition + "@" + offsets.get(0)
+                    + (offsets.size() > 1 ? ".." + offsets.get(offsets.size() - 1) : ""));
+        });
+        List<Integer> counts = records.stream().map(ShareLedger::deliveryCount).distinct().sorted().toList();
+        String deliveries = counts.size() == 1 ? "delivery " + counts.get(0) : "deliveries " + counts;
+        boolean last = counts.get(counts.size() - 1) >= deliveryLimit;
+        LOG.info("BATCH {} {} record{} {}, {} of {}{}", name, records.size(), records.size() == 1 ? "" : "s",
+                String.join(", ", ranges), deliveries, deliveryLimit, last ? " (the last: archived if not acknowledged)"
+                        : "");
+    }
+}

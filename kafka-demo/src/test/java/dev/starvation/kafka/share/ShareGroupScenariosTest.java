@@ -1,0 +1,334 @@
+package dev.starvation.kafka.share;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.starvation.common.LogCapture;
+import dev.starvation.common.SummaryLine;
+import dev.starvation.kafka.KafkaDemo;
+import dev.starvation.kafka.broker.BrokerCheck;
+import dev.starvation.kafka.broker.Topics;
+import dev.starvation.kafka.consume.BrokerExtension;
+import dev.starvation.kafka.consume.Fixture;
+import dev.starvation.kafka.consume.Mode;
+import dev.starvation.kafka.produce.JobProducer;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.common.config.ConfigResource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+
+/**
+ * The share-group story on a real broker, started once for the class: consumers that work inside the poll loop run
+ * out their acquisition locks, the renewing ones keep them, failures are released and rejected, a group that forbids
+ * renewal is named, bad values are refused with the broker's bounds. The issue's numbers: 5 s of work per record, a
+ * 3 s lock, 3 deliveries at most. The scenarios sleep rather than burn CPU and run side by side (each method is
+ * CONCURRENT; the class itself runs alone, like every other); the longest, the bug, takes about 40 s and sets the
+ * length of the class.
+ */
+class ShareGroupScenariosTest {
+
+    private static final Duration WORK = Duration.ofSeconds(5);
+    private static final Duration SHORT_WORK = Duration.ofMillis(200);
+    private static final int LOCK_MS = 3000;
+    private static final int LIMIT = 3;
+    private static final Duration TIME_LIMIT = Duration.ofSeconds(120);
+
+    @RegisterExtension
+    static final BrokerExtension BROKER = new BrokerExtension();
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private static String topicWith(int records) {
+        String topic = Fixture.unique("share-jobs");
+        Topics.ensure(BROKER.bootstrapServers(), topic, 1);
+        new JobProducer(BROKER.bootstrapServers()).send(topic, 0, records);
+        return topic;
+    }
+
+    /** {@code members} members of a new group on {@code topic}, stopping once the broker finished {@code records}. */
+    private static ShareSettings settings(Mode mode, String topic, int members, Duration work, int workers,
+            int records) {
+        return ShareSettings.defaults(BROKER.bootstrapServers(), topic, Fixture.unique("group-" + mode), mode)
+                .withWork(members, work, workers).withLock(LOCK_MS, LIMIT, LIMIT).withStop(records, TIME_LIMIT);
+    }
+
+    private static long finishedByTheBroker(ShareSettings settings) {
+        try (ShareProgress broker = new ShareProgress(BROKER.bootstrapServers())) {
+            return broker.finished(settings.group(), settings.topic());
+        }
+    }
+
+    private int run(String... args) {
+        return KafkaDemo.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    }
+
+    private static List<String> linesAbout(LogCapture log, String word, String topic) {
+        return log.linesStartingWith(word).stream().filter(l -> l.contains(topic)).toList();
+    }
+
+    @Test
+    @Execution(ExecutionMode.CONCURRENT)
+    void inLoopConsumersRunOutTheirLocksProcessEveryRecordThreeTimesConcurrentlyAndTheBrokerArchivesThemAll()
+            throws Exception {
+        String topic = topicWith(4);
+        ShareSettings settings = settings(Mode.SHARE, topic, 2, WORK, 1, 4);
+        try (LogCapture log = LogCapture.start()) {
+            ShareReport report = new ShareRun(settings, ShareJobs.sleeping(WORK)).run();
+
+            assertThat(report.outcomes()).hasSize(4).allSatisfy(record -> {
+                assertThat(record.deliveryCounts()).as("deliveries of %s", record.id()).containsExactly(1, 2, 3);
+                assertThat(record.processed()).as("processings of %s", record.id()).isEqualTo(3);
+                assertThat(record.outcome()).isEqualTo(ShareReport.Outcome.ARCHIVED);
+            });
+            assertThat(report.processed()).isEqualTo(12);
+            assertThat(report.duplicates()).isEqualTo(8);
+            assertThat(report.concurrent()).as("a member started a record another was still processing")
+                    .isGreaterThanOrEqualTo(1);
+            assertThat(report.refusedAcks()).as("late acknowledgements refused").isGreaterThanOrEqualTo(1);
+            assertThat(report.count(ShareReport.Outcome.ARCHIVED)).isEqualTo(4);
+            assertThat(report.count(ShareReport.Outcome.ACKNOWLEDGED)).isZero();
+            assertThat(finishedByTheBroker(settings)).as("the broker finished every record").isEqualTo(4);
+
+            assertThat(linesAbout(log, "ACK ACCEPT refused", topic)).first().asString()
+                    .contains("InvalidRecordStateException");
+            // The broker skips acknowledgements of records it has finished already, and answers them OK.
+            assertThat(linesAbout(log, "ACK ACCEPT late", topic)).isNotEmpty();
+            assertThat(linesAbout(log, "CONCURRENT job-", topic)).isNotEmpty();
+            assertThat(log.stacksOf("STALL poll thread")).as("the stall's stack names the work in the loop")
+                    .anyMatch(stack -> stack.contains("InLoopShareConsumer.handle"));
+        }
+    }
+
+    @Test
+    @Execution(ExecutionMode.CONCURRENT)
+    void renewingConsumersKeepTheirLocksSoEachRecordIsDeliveredOnceAndTheBrokerAcknowledgesThemAll()
+            throws Exception {
+        String topic = topicWith(4);
+        ShareSettings settings = settings(Mode.SHARE_RENEW, topic, 2, WORK, 2, 4);
+
+        ShareReport report = new ShareRun(settings, ShareJobs.sleeping(WORK)).run();
+
+        assertThat(report.outcomes()).hasSize(4).allSatisfy(record -> {
+            assertThat(record.deliveryCounts()).as("deliveries of %s", record.id()).containsExactly(1);
+            assertThat(record.processed()).as("processings of %s", record.id()).isEqualTo(1);
+            assertThat(record.outcome()).isEqualTo(ShareReport.Outcome.ACKNOWLEDGED);
+        });
+        assertThat(report.count(ShareReport.Outcome.ACKNOWLEDGED)).isEqualTo(4);
+        assertThat(report.count(ShareReport.Outcome.ARCHIVED)).isZero();
+        assertThat(report.duplicates()).isZero();
+        assertThat(report.concurrent()).isZero();
+        assertThat(report.refusedAcks()).isZero();
+        // 5 s of work against a RENEW every 1.5 s, after the one before the work starts: at least 3 per record.
+        assertThat(report.renewals()).isGreaterThanOrEqualTo(12);
+        // Each renewed record comes back from poll() (KAFKA-20458): handed back, never processed again.
+        assertThat(report.returnedAgain()).isGreaterThanOrEqualTo(12);
+        assertThat(finishedByTheBroker(settings)).isEqualTo(4);
+        assertThat(report.maxPollGapMillis()).as("the poll loop never waits out the lock").isLessThan(LOCK_MS / 2);
+    }
+
+    @Test
+    @Execution(ExecutionMode.CONCURRENT)
+    void recordThatFailsTwiceIsReleasedRedeliveredAndAcknowledgedAtItsThirdAttempt() throws Exception {
+        String topic = topicWith(2);
+        ShareSettings settings = settings(Mode.SHARE_RENEW, topic, 1, SHORT_WORK, 1, 2);
+        try (LogCapture log = LogCapture.start()) {
+            ShareReport report = new ShareRun(settings, ShareJobs.failingUntil("job-0", 3, SHORT_WORK)).run();
+
+            ShareReport.RecordOutcome failing = report.byId().get(topic + "-0@0");
+            assertThat(failing.deliveryCounts()).containsExactly(1, 2, 3);
+            assertThat(failing.processed()).isEqualTo(1);
+            assertThat(failing.outcome()).isEqualTo(ShareReport.Outcome.ACKNOWLEDGED);
+            assertThat(report.failed()).isEqualTo(2);
+            assertThat(report.released()).isEqualTo(2);
+            assertThat(report.rejected()).isZero();
+            assertThat(report.count(ShareReport.Outcome.ACKNOWLEDGED)).isEqualTo(2);
+            assertThat(linesAbout(log, "RELEASE job-0", topic)).hasSize(2).allMatch(l -> l.contains("another try"));
+        }
+    }
+
+    @Test
+    @Execution(ExecutionMode.CONCURRENT)
+    void recordThatAlwaysFailsIsRejectedAtItsLastAttemptAndArchivedWhileTheOthersAreAcknowledged() throws Exception {
+        String topic = topicWith(3);
+        // Two attempts, under the broker's limit of three: the option decides, and says so.
+        ShareSettings settings = settings(Mode.SHARE_RENEW, topic, 1, SHORT_WORK, 1, 3).withLock(LOCK_MS, LIMIT, 2);
+        try (LogCapture log = LogCapture.start()) {
+            ShareReport report = new ShareRun(settings, ShareJobs.alwaysFailing("job-1", SHORT_WORK)).run();
+
+            ShareReport.RecordOutcome failing = report.byId().get(topic + "-0@1");
+            assertThat(failing.deliveryCounts()).containsExactly(1, 2);
+            assertThat(failing.processed()).isZero();
+            assertThat(failing.outcome()).isEqualTo(ShareReport.Outcome.ARCHIVED);
+            assertThat(report.released()).isEqualTo(1);
+            assertThat(report.rejected()).isEqualTo(1);
+            assertThat(report.count(ShareReport.Outcome.ARCHIVED)).isEqualTo(1);
+            assertThat(report.count(ShareReport.Outcome.ACKNOWLEDGED)).isEqualTo(2);
+            assertThat(finishedByTheBroker(settings)).isEqualTo(3);
+            assertThat(linesAbout(log, "REJECT job-1", topic)).singleElement().asString()
+                    .contains("attempt 2 of 2", "archived, never processed");
+        }
+    }
+
+    @Test
+    @Execution(ExecutionMode.CONCURRENT)
+    void renewingConsumerRefusesToStartInAGroupThatDisablesRenewalAndSaysWhatThatWouldMean() throws Exception {
+        String topic = topicWith(1);
+        String group = Fixture.unique("no-renew");
+        setGroupConfig(group, ShareGroupSetup.RENEW, "false");
+
+        int code = run("consume", "--mode", "share-renew", "--bootstrap-servers", BROKER.bootstrapServers(),
+                "--topic", topic, "--group", group, "--lock-ms", String.valueOf(LOCK_MS), "--duration", "30s");
+
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString()).startsWith("ERROR consume: share-renew cannot keep a record past its lock in group "
+                        + group + ": share.renew.acknowledge.enable=false on the group")
+                .contains("processed twice", "--add-config share.renew.acknowledge.enable=true");
+    }
+
+    @Test
+    @Execution(ExecutionMode.CONCURRENT)
+    void renewalDisabledWhileARecordIsInWorkStopsThatWorkAndSaysTheLockIsLostInsteadOfDuplicatingIt()
+            throws Exception {
+        String topic = topicWith(1);
+        ShareSettings settings = settings(Mode.SHARE_RENEW, topic, 1, Duration.ofSeconds(8), 1, 1);
+        try (LogCapture log = LogCapture.start()) {
+            CompletableFuture<ShareReport> running = runAsync(new ShareRun(settings,
+                    ShareJobs.sleeping(Duration.ofSeconds(8))));
+            await().atMost(TIME_LIMIT).until(() -> !linesAbout(log, "RENEW", topic + "-0@0] in work").isEmpty());
+            setGroupConfig(settings.group(), ShareGroupSetup.RENEW, "false");
+            ShareReport report = running.get(TIME_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
+
+            assertThat(linesAbout(log, "LOCK LOST job-0", topic)).first().asString()
+                    .contains("renewing is disabled for group " + settings.group(), "work stopped here");
+            assertThat(report.processed()).as("the work was stopped, not finished twice").isZero();
+            assertThat(report.concurrent()).isZero();
+            assertThat(report.count(ShareReport.Outcome.ARCHIVED)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    @Execution(ExecutionMode.CONCURRENT)
+    void stopWithARecordInWorkLetsItFinishWithinTheGraceAndAcknowledgesIt() throws Exception {
+        String topic = topicWith(1);
+        ShareSettings settings = settings(Mode.SHARE_RENEW, topic, 1, Duration.ofSeconds(4), 1, 1)
+                .withShutdownGrace(Duration.ofSeconds(20));
+        try (LogCapture log = LogCapture.start()) {
+            ShareRun run = new ShareRun(settings, ShareJobs.sleeping(Duration.ofSeconds(4)));
+            CompletableFuture<ShareReport> running = runAsync(run);
+            await().atMost(TIME_LIMIT).until(() -> !linesAbout(log, "RENEW", topic + "-0@0] in work").isEmpty());
+            run.stop();
+            ShareReport report = running.get(TIME_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
+
+            assertThat(report.processed()).isEqualTo(1);
+            assertThat(report.count(ShareReport.Outcome.ACKNOWLEDGED)).isEqualTo(1);
+            assertThat(log.lines()).anyMatch(l -> l.startsWith("CLOSING ") && l.contains("with 1 record(s) in work"));
+        }
+    }
+
+    @Test
+    @Execution(ExecutionMode.CONCURRENT)
+    void stopPastTheGraceReleasesTheRecordInWorkSoTheGroupGetsItBackWithoutWaitingOutTheLock() throws Exception {
+        String topic = topicWith(1);
+        ShareSettings settings = settings(Mode.SHARE_RENEW, topic, 1, Duration.ofSeconds(30), 1, 1)
+                .withShutdownGrace(Duration.ZERO);
+        try (LogCapture log = LogCapture.start()) {
+            ShareRun run = new ShareRun(settings, ShareJobs.sleeping(Duration.ofSeconds(30)));
+            CompletableFuture<ShareReport> running = runAsync(run);
+            await().atMost(TIME_LIMIT).until(() -> !linesAbout(log, "RENEW", topic + "-0@0] in work").isEmpty());
+            run.stop();
+            ShareReport report = running.get(TIME_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
+
+            assertThat(linesAbout(log, "ABANDONED job-0", topic)).singleElement().asString()
+                    .contains("closing past the shutdown grace; released to the group");
+            assertThat(report.processed()).isZero();
+            assertThat(report.released()).isEqualTo(1);
+            assertThat(report.byId().get(topic + "-0@0").outcome()).as("available again, not archived")
+                    .isEqualTo(ShareReport.Outcome.PENDING);
+            assertThat(finishedByTheBroker(settings)).isZero();
+        }
+    }
+
+    private static CompletableFuture<ShareReport> runAsync(ShareRun run) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return run.run();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+    }
+
+    @Test
+    @Execution(ExecutionMode.CONCURRENT)
+    void lockBelowTheBrokersFloorIsRefusedNamingTheBrokerSettingAndItsValue() {
+        int code = run("consume", "--mode", "share", "--bootstrap-servers", BROKER.bootstrapServers(),
+                "--topic", Fixture.unique("t"), "--group", Fixture.unique("g"), "--lock-ms", "500");
+
+        assertThat(code).isEqualTo(1);
+        assertThat(err.toString()).startsWith("ERROR consume: the broker refused --lock-ms 500 for share group ")
+                .contains("group.share.min.record.lock.duration.ms=1000");
+    }
+
+    @Test
+    @Execution(ExecutionMode.CONCURRENT)
+    void deliveryLimitOutsideTwoToTenIsRefusedNamingTheBrokerSettingsThatBoundIt() {
+        assertThat(run("consume", "--mode", "share", "--bootstrap-servers", BROKER.bootstrapServers(), "--topic",
+                Fixture.unique("t"), "--group", Fixture.unique("g"), "--delivery-limit", "1")).isEqualTo(1);
+        assertThat(run("consume", "--mode", "share-renew", "--bootstrap-servers", BROKER.bootstrapServers(), "--topic",
+                Fixture.unique("t"), "--group", Fixture.unique("g"), "--delivery-limit", "11")).isEqualTo(1);
+        assertThat(run("consume", "--mode", "share", "--members", "0")).isEqualTo(1);
+
+        List<String> errors = err.toString().lines().toList();
+        assertThat(errors).hasSize(3);
+        assertThat(errors.get(0)).startsWith("ERROR consume: the broker refused --delivery-limit 1 for share group ")
+                .contains("group.share.min.delivery.count.limit=2 .. group.share.max.delivery.count.limit=10");
+        assertThat(errors.get(1)).startsWith("ERROR consume: the broker refused --delivery-limit 11 for share group ")
+                .contains("group.share.max.delivery.count.limit=10");
+        assertThat(errors.get(2)).isEqualTo("ERROR consume: --members must be at least 1, got 0");
+    }
+
+    @Test
+    @Execution(ExecutionMode.CONCURRENT)
+    void consumeShareRenewEndsWithOneSummaryLineOfWhatTheBrokerAcknowledged() {
+        String topic = topicWith(2);
+        try (LogCapture log = LogCapture.start()) {
+            int code = run("consume", "--mode", "share-renew", "--bootstrap-servers", BROKER.bootstrapServers(),
+                    "--topic", topic, "--group", Fixture.unique("cli"), "--members", "1", "--process-ms", "300",
+                    "--lock-ms", "2000",
+                    "--delivery-limit", "4", "--expect", "2", "--duration", "60s");
+
+            assertThat(code).isZero();
+            // Other scenarios run at the same time: this run's line is the one with its lock and limit.
+            List<String> summaries = log.linesStartingWith("SUMMARY mode=share-renew members=1 lock_ms=2000"
+                    + " delivery_limit=4");
+            assertThat(summaries).hasSize(1);
+            SummaryLine summary = SummaryLine.parse(summaries.get(0));
+            assertThat(summary.getLong("records")).isEqualTo(2);
+            assertThat(summary.getLong("acknowledged")).isEqualTo(2);
+            assertThat(summary.getLong("archived")).isZero();
+            assertThat(summary.getLong("duplicates")).isZero();
+            assertThat(summary.getLong("refused_acks")).isZero();
+        }
+    }
+
+    private static void setGroupConfig(String group, String name, String value) throws Exception {
+        Duration timeout = Duration.ofSeconds(10);
+        try (Admin admin = Admin.create(BrokerCheck.adminProperties(BROKER.bootstrapServers(), timeout))) {
+            ConfigResource resource = new ConfigResource(ConfigResource.Type.GROUP, group);
+            admin.incrementalAlterConfigs(Map.of(resource, List.of(new AlterConfigOp(new ConfigEntry(name, value),
+                    AlterConfigOp.OpType.SET)))).all().get(10, TimeUnit.SECONDS);
+        }
+    }
+}
