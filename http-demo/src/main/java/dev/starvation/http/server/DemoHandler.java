@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
 final class DemoHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private static final Logger LOG = LoggerFactory.getLogger(DemoHandler.class);
+    private static final ThrottledLine TOO_DEEP = new ThrottledLine(LOG);
 
     private final WorkOffloader offloader;
     private final HealthHandler health;
@@ -103,6 +104,12 @@ final class DemoHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         if (cause instanceof IOException) {
             LOG.debug("RESET {}: {}", ctx.channel().remoteAddress(), cause.toString());
             ctx.close();
+            return;
+        }
+        if (DemoServerInitializer.isPipelineTooDeep(cause)) {
+            // Netty's codec stopped reading this client and closes the connection after our next answer: nothing to add.
+            TOO_DEEP.log("PIPELINE x{} client(s) sent more than {} requests ahead of their answers: closing after the"
+                    + " next answer, last {}", DemoServerInitializer.MAX_PIPELINE_DEPTH, ctx.channel().remoteAddress());
             return;
         }
         LOG.warn("ERROR on the connection from {}: {}", ctx.channel().remoteAddress(), cause.toString(), cause);

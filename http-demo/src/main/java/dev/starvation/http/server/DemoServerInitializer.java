@@ -4,6 +4,7 @@ import dev.starvation.http.work.WorkOffloader;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
@@ -16,6 +17,11 @@ import java.util.concurrent.TimeUnit;
 final class DemoServerInitializer extends ChannelInitializer<SocketChannel> {
 
     private static final int MAX_REQUEST_LINE = 4096;
+    /**
+     * Requests a client may send ahead of their answers (Netty's own default, made explicit): past it the codec stops
+     * reading and closes after the next answer, so the requests waiting in {@link OneRequestAtATime} stay few.
+     */
+    static final int MAX_PIPELINE_DEPTH = 128;
 
     private final ServerConfig config;
     private final WorkOffloader offloader;
@@ -27,6 +33,12 @@ final class DemoServerInitializer extends ChannelInitializer<SocketChannel> {
         this.offloader = offloader;
         this.health = new HealthHandler(offloader);
         this.connections = connections;
+    }
+
+    /** True for the codec's complaint that a client pipelined past {@link #MAX_PIPELINE_DEPTH} (it has no type of its own). */
+    static boolean isPipelineTooDeep(Throwable cause) {
+        return cause instanceof DecoderException && cause.getCause() instanceof IllegalStateException state
+                && String.valueOf(state.getMessage()).startsWith("maxPipelineDepth exceeded");
     }
 
     @Override
@@ -42,7 +54,7 @@ final class DemoServerInitializer extends ChannelInitializer<SocketChannel> {
         p.addLast(new IdleStateHandler(0, 0, config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
         p.addLast(new HttpServerCodec(new HttpDecoderConfig()
                 .setMaxInitialLineLength(MAX_REQUEST_LINE)
-                .setMaxHeaderSize(config.maxHeaderBytes())));
+                .setMaxHeaderSize(config.maxHeaderBytes()), MAX_PIPELINE_DEPTH));
         p.addLast(new RequestAggregator(config.maxBodyBytes()));
         p.addLast(oneAtATime);
         p.addLast(new DemoHandler(offloader, health, oneAtATime, config.maxSeconds()));

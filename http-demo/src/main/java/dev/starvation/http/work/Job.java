@@ -8,6 +8,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,6 +28,7 @@ final class Job implements Runnable, ChannelFutureListener {
     private final String what;
     private final Supplier<FullHttpResponse> work;
     private final long createdNanos = System.nanoTime();
+    private final AtomicBoolean holdsASlot = new AtomicBoolean(true);
     /** The worker running it, from start to end; guarded by this, so an interrupt never reaches the next job. */
     private Thread runner;
     private boolean cancelled;
@@ -65,6 +67,7 @@ final class Job implements Runnable, ChannelFutureListener {
             LOG.info("CANCELLED {}: the client went away after {} ms; interrupting {}", what, ms,
                     interrupted.getName());
         } else if (offloader.removeQueued(this)) {
+            slotFreed();
             LOG.info("CANCELLED {}: the client went away after {} ms; taken out of the queue", what, ms);
         } else {
             LOG.info("CANCELLED {}: the client went away after {} ms, before the work started", what, ms);
@@ -76,6 +79,7 @@ final class Job implements Runnable, ChannelFutureListener {
     public void run() {
         synchronized (this) {
             if (cancelled) {
+                slotFreed();
                 return;
             }
             runner = Thread.currentThread();
@@ -92,6 +96,7 @@ final class Job implements Runnable, ChannelFutureListener {
         } finally {
             watched.close();
             interrupted = end();
+            slotFreed();
         }
         ctx.channel().closeFuture().removeListener(this);
         if (isCancelled()) {
@@ -133,6 +138,13 @@ final class Job implements Runnable, ChannelFutureListener {
         FullHttpResponse busy = Responses.text(HttpResponseStatus.SERVICE_UNAVAILABLE, why);
         busy.headers().setInt(HttpHeaderNames.RETRY_AFTER, 1);
         offloader.track(Responses.send(ctx, busy, false));
+    }
+
+    /** Gives the job's place in the pool back, once, however the job ended. */
+    void slotFreed() {
+        if (holdsASlot.compareAndSet(true, false)) {
+            offloader.free();
+        }
     }
 
     /** The job is over on its worker; true if the worker was interrupted (the flag is cleared for its next job). */

@@ -9,10 +9,9 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -30,13 +29,6 @@ import org.slf4j.LoggerFactory;
 public final class WorkOffloader {
 
     private static final Logger LOG = LoggerFactory.getLogger(WorkOffloader.class);
-    /** Thrown on every refusal in a flood, so it is made once and carries no stack. */
-    private static final RejectedExecutionException FULL = new RejectedExecutionException("worker pool full") {
-        @Override
-        public synchronized Throwable fillInStackTrace() {
-            return this;
-        }
-    };
     /** A job still running at this share of its deadline gets a STALL line with its worker's stack. */
     private static final double STALL_SHARE = 0.75;
 
@@ -45,6 +37,11 @@ public final class WorkOffloader {
     private final int queueCapacity;
     private final JobWatch watch;
     private final long deadlineMillis;
+    /**
+     * Requests admitted and not yet over: running, queued, or between. Admission counts here rather than by the pool's
+     * queue, whose "full" also refuses work while a worker sits idle that has not yet taken the last queued job.
+     */
+    private final AtomicInteger inFlight = new AtomicInteger();
     private final ThrottledLine rejections = new ThrottledLine(LOG);
     private final AtomicLong rejected = new AtomicLong();
     private final AtomicLong completed = new AtomicLong();
@@ -69,14 +66,9 @@ public final class WorkOffloader {
             t.setDaemon(true);
             return t;
         };
-        // --queue 0 means no backlog at all; ArrayBlockingQueue cannot have capacity 0.
-        this.pool = new ThreadPoolExecutor(workers, workers, 0, TimeUnit.MILLISECONDS,
-                queue == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(queue), threads,
-                (job, pool) -> {
-                    throw FULL;
-                });
-        // Every worker waiting from the start, so "full" means workers + queue, not whenever a thread is being made.
-        pool.prestartAllCoreThreads();
+        // The queue never holds more than --queue jobs: submit admits at most workers + queue at a time.
+        this.pool = new ThreadPoolExecutor(workers, workers, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
+                threads);
     }
 
     /**
@@ -85,20 +77,28 @@ public final class WorkOffloader {
      */
     public void submit(ChannelHandlerContext ctx, boolean keepAlive, String what, Supplier<FullHttpResponse> work) {
         Job job = new Job(this, ctx, keepAlive, what, work);
+        if (inFlight.incrementAndGet() > capacity()) {
+            inFlight.decrementAndGet();
+            rejected.incrementAndGet();
+            // One line a second at most: a flood of refusals must not become a flood of log lines on the loop.
+            rejections.log("REJECT 503 x{} worker pool full ({} busy, {} queued)", active(), queued());
+            job.refuse("busy: every worker is taken and the queue is full, retry later");
+            return;
+        }
         try {
             pool.execute(job);
-        } catch (RejectedExecutionException full) {
+        } catch (RejectedExecutionException shutDown) {
+            job.slotFreed();
             rejected.incrementAndGet();
-            if (pool.isShutdown()) {
-                job.refuse("shutting down: no new work is taken");
-            } else {
-                // One line a second at most: a flood of refusals must not become a flood of log lines on the loop.
-                rejections.log("REJECT 503 x{} worker pool full ({} busy, {} queued)", active(), queued());
-                job.refuse("busy: every worker is taken and the queue is full, retry later");
-            }
+            job.refuse("shutting down: no new work is taken");
             return;
         }
         job.watchTheClient();
+    }
+
+    /** A job admitted by {@link #submit} is over, run or not: its place is free for the next request. */
+    void free() {
+        inFlight.decrementAndGet();
     }
 
     JobWatch watch() {
@@ -147,6 +147,7 @@ public final class WorkOffloader {
         }
         // Work still queued never started: tell its clients rather than leave them hanging.
         for (Runnable neverStarted : pool.shutdownNow()) {
+            ((Job) neverStarted).slotFreed();
             ((Job) neverStarted).refuse("shutting down: the grace period ended before this work started");
         }
         pool.awaitTermination(2, TimeUnit.SECONDS);
@@ -172,7 +173,7 @@ public final class WorkOffloader {
 
     /** True while every worker is busy and the queue is full: the next request would be refused (readiness). */
     public boolean saturated() {
-        return active() >= workers && queued() >= queueCapacity;
+        return inFlight.get() >= capacity();
     }
 
     /** Workers running a request now. */
@@ -197,7 +198,7 @@ public final class WorkOffloader {
 
     /** Requests running on a worker or waiting in the queue. */
     public int inFlight() {
-        return active() + queued();
+        return inFlight.get();
     }
 
     /** Requests refused with a 503 so far (pool full or shutting down). */
