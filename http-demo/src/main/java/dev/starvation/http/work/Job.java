@@ -43,12 +43,16 @@ final class Job implements Runnable, ChannelFutureListener {
         this.work = work;
     }
 
-    /** Starts listening for the client leaving; call once the pool has taken the job. */
+    /** Starts listening for the client leaving (its connection closing). */
     void watchTheClient() {
         ctx.channel().closeFuture().addListener(this);
     }
 
-    /** The channel closed before the answer: the client went away (or the connection was cut). */
+    void stopWatchingTheClient() {
+        ctx.channel().closeFuture().removeListener(this);
+    }
+
+    /** The channel closed before the answer: the client went away, or the connection was cut. */
     @Override
     public void operationComplete(ChannelFuture closed) {
         Thread interrupted;
@@ -64,13 +68,13 @@ final class Job implements Runnable, ChannelFutureListener {
         }
         long ms = (System.nanoTime() - createdNanos) / 1_000_000;
         if (interrupted != null) {
-            LOG.info("CANCELLED {}: the client went away after {} ms; interrupting {}", what, ms,
+            LOG.info("CANCELLED {}: its connection closed after {} ms; interrupting {}", what, ms,
                     interrupted.getName());
         } else if (offloader.removeQueued(this)) {
             slotFreed();
-            LOG.info("CANCELLED {}: the client went away after {} ms; taken out of the queue", what, ms);
+            LOG.info("CANCELLED {}: its connection closed after {} ms; taken out of the queue", what, ms);
         } else {
-            LOG.info("CANCELLED {}: the client went away after {} ms, before the work started", what, ms);
+            LOG.info("CANCELLED {}: its connection closed after {} ms, before the work started", what, ms);
         }
         offloader.countCancelled();
     }
@@ -98,7 +102,7 @@ final class Job implements Runnable, ChannelFutureListener {
             interrupted = end();
             slotFreed();
         }
-        ctx.channel().closeFuture().removeListener(this);
+        stopWatchingTheClient();
         if (isCancelled()) {
             release(answer);
             return;

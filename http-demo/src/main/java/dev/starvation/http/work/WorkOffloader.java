@@ -85,15 +85,16 @@ public final class WorkOffloader {
             job.refuse("busy: every worker is taken and the queue is full, retry later");
             return;
         }
+        // Before the pool has it: a job that ended first would leave a listener behind on a keep-alive connection.
+        job.watchTheClient();
         try {
             pool.execute(job);
         } catch (RejectedExecutionException shutDown) {
+            job.stopWatchingTheClient();
             job.slotFreed();
             rejected.incrementAndGet();
             job.refuse("shutting down: no new work is taken");
-            return;
         }
-        job.watchTheClient();
     }
 
     /** A job admitted by {@link #submit} is over, run or not: its place is free for the next request. */
