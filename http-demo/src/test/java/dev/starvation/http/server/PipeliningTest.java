@@ -45,6 +45,19 @@ class PipeliningTest {
     }
 
     @Test
+    void bodyOverTheLimitPipelinedBehindASlowRequestIsRefusedInItsTurn() throws Exception {
+        try (InProcessServer server = InProcessServer.start("--max-body-bytes", "65536");
+                RawConnection client = RawConnection.open(server)) {
+            client.send(RawConnection.get("/processing_fixed?seconds=0.5")
+                    + "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 100000\r\n\r\n" + "b".repeat(1000));
+
+            assertThat(client.read(10_000).status()).isEqualTo(200);
+            assertThat(client.read(10_000).status()).isEqualTo(413);
+            assertThat(client.closedByServerWithin(5_000)).isTrue();
+        }
+    }
+
+    @Test
     void hundredsOfPipelinedRequestsAreAllAnsweredInOrder() throws Exception {
         // More than the codec's pipeline limit: reading stops while answers are pending, so the limit is never reached.
         int sent = 3 * DemoServerInitializer.MAX_PIPELINE_DEPTH;
