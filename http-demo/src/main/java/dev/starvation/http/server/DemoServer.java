@@ -121,7 +121,7 @@ public final class DemoServer implements AutoCloseable {
                 .add("rejected", offloader.rejected())
                 .add("cancelled", offloader.cancelled())
                 .add("failed", offloader.failed())
-                .add("past_deadline", offloader.timedOut())
+                .add("past_deadline", offloader.pastDeadline())
                 .add("refused_connections", connections.refused())
                 .add("stalls", stalls.stalls())
                 .add("max_loop_lag_ms", stalls.maxLagMillis());

@@ -223,7 +223,7 @@ public final class WorkOffloader {
     }
 
     /** Requests interrupted at the work deadline (answered 504). */
-    public long timedOut() {
+    public long pastDeadline() {
         return pastDeadline.get();
     }
 

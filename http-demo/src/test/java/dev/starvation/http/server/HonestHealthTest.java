@@ -51,7 +51,7 @@ class HonestHealthTest {
             assertThat(server.capture().linesStartingWith("DEADLINE")).singleElement().asString()
                     .contains("on GET /processing_busy_fixed seconds=20.0 passed its 1000 ms deadline");
             assertThat(get(server, "/health").status()).isEqualTo(200);
-            assertThat(server.server().offloader().timedOut()).isEqualTo(1);
+            assertThat(server.server().offloader().pastDeadline()).isEqualTo(1);
             assertThat(server.server().offloader().active()).isZero();
         }
     }
