@@ -107,8 +107,9 @@ final class OneRequestAtATime extends ChannelDuplexHandler implements ChannelFut
     }
 
     /**
-     * Every answer the server writes on a connection, with the request it answers (null for one that answers no
-     * complete request, such as a 408): where a counter of answers by route and status belongs.
+     * Every answer the server writes on an admitted connection, with the request it answers (null for one that answers
+     * no complete request, such as a 408): where a counter of answers by route and status belongs. Refusals over
+     * {@code --max-connections} never get this far; {@link Connections} counts them.
      */
     private void answered(HttpMethod method, String uri, HttpResponseStatus status) {
         if (LOG.isDebugEnabled()) {
