@@ -3,7 +3,6 @@ package dev.starvation.walkthrough;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
-import dev.starvation.common.Cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.networknt.schema.Error;
 import com.networknt.schema.InputFormat;
@@ -11,6 +10,8 @@ import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
+import dev.starvation.common.Cli;
+import dev.starvation.common.Durations;
 import dev.starvation.http.HttpDemo;
 import dev.starvation.http.metrics.ServerMetrics;
 import dev.starvation.kafka.KafkaDemo;
@@ -237,6 +238,60 @@ class DeploymentFilesMatchTheCliTest {
         try (Reader in = Files.newBufferedReader(file)) {
             return (Map<String, Object>) new Yaml().load(in);
         }
+    }
+
+    @Test
+    void kubernetesAsksLivenessOfTheLoopReadinessOfThePoolAndWaitsForTheStart() throws IOException {
+        Map<String, Object> container = httpContainer();
+        Map<String, Object> liveness = map(container, "livenessProbe");
+        Map<String, Object> readiness = map(container, "readinessProbe");
+        Map<String, Object> startup = map(container, "startupProbe");
+        assertThat(map(liveness, "httpGet")).containsEntry("path", "/health").containsEntry("port", "http");
+        assertThat(map(readiness, "httpGet")).containsEntry("path", "/ready").containsEntry("port", "http");
+        assertThat(map(startup, "httpGet")).containsEntry("path", "/health").containsEntry("port", "http");
+        // Readiness acts at the first 503 (a full pool); liveness keeps the story's three failures.
+        assertThat(readiness).containsEntry("failureThreshold", 1);
+        assertThat((Integer) readiness.get("periodSeconds")).isLessThan((Integer) liveness.get("periodSeconds"));
+        // The start gets at least 20 s before liveness counts, far more than the JVM needs.
+        assertThat((Integer) startup.get("periodSeconds") * (Integer) startup.get("failureThreshold"))
+                .isGreaterThanOrEqualTo(20);
+    }
+
+    @Test
+    void kubernetesCpuLimitMatchesTheWorkers() throws IOException {
+        Map<String, Object> container = httpContainer();
+        Map<String, Object> resources = map(container, "resources");
+        String limit = String.valueOf(map(resources, "limits").get("cpu"));
+        assertThat(map(resources, "requests").get("cpu")).as("requests = limits: the workers are sized to it")
+                .hasToString(limit);
+        int workers = Integer.parseInt(optionValue(strings(container.get("args")), "--workers"));
+        assertThat((double) workers).as("--workers against a CPU limit of %s", limit).isEqualTo(cores(limit));
+    }
+
+    @Test
+    void kubernetesDrainsBeforeTheListenerClosesAndGivesInFlightWorkItsGrace() throws IOException {
+        Map<String, Object> container = httpContainer();
+        List<String> preStop = strings(map(map(map(container, "lifecycle"), "preStop"), "exec").get("command"));
+        assertThat(preStop).hasSize(2).first().isEqualTo("sleep");
+        int drainSeconds = Integer.parseInt(preStop.get(1));
+        assertThat(drainSeconds).as("long enough for endpoints to be removed").isGreaterThanOrEqualTo(5);
+
+        long graceSeconds = Durations.parse(optionValue(strings(container.get("args")), "--grace")).toSeconds();
+        Map<String, Object> podSpec = map(map(map(k8sDocument("Deployment"), "spec"), "template"), "spec");
+        // The kubelet's SIGKILL comes this long after the preStop began: drain, then the server's grace, then its exit.
+        assertThat((Integer) podSpec.get("terminationGracePeriodSeconds"))
+                .isGreaterThanOrEqualTo((int) (drainSeconds + graceSeconds + 5));
+    }
+
+    /** Cores in a Kubernetes CPU quantity: "2", "1.5" or "1500m". */
+    private static double cores(String quantity) {
+        return quantity.endsWith("m") ? Double.parseDouble(quantity.substring(0, quantity.length() - 1)) / 1000
+                : Double.parseDouble(quantity);
+    }
+
+    private static Map<String, Object> httpContainer() throws IOException {
+        Map<String, Object> deployment = k8sDocument("Deployment");
+        return first(list(map(map(map(deployment, "spec"), "template"), "spec"), "containers"));
     }
 
     private static Object demoOf(String name, Map<String, Object> service) {

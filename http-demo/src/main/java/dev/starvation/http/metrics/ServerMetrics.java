@@ -19,11 +19,13 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -52,12 +54,12 @@ public final class ServerMetrics implements AutoCloseable {
      * Publishes each loop's heartbeat, tagged {@code loop=<thread name>}, the name its {@code STALL} lines use. A
      * loop's thread is known once it has run its first tick, which the watchdog hands it at once.
      */
-    public void watchLoops(List<Heartbeat> loops) throws InterruptedException {
+    public void watchLoops(List<Heartbeat> loops) {
         for (int i = 0; i < loops.size(); i++) {
             Heartbeat loop = loops.get(i);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (loop.thread() == null && System.nanoTime() < deadline) {
-                Thread.sleep(5);
+            while (loop.thread() == null && System.nanoTime() < deadline && !Thread.currentThread().isInterrupted()) {
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
             }
             String name = loop.thread() != null ? loop.thread().getName() : "event-loop-" + i;
             HeartbeatMetrics.bind(registry(), loop, "event.loop.lag", "event.loop",
@@ -65,23 +67,32 @@ public final class ServerMetrics implements AutoCloseable {
         }
     }
 
-    /** Publishes the worker pool: busy and total workers, queue, refusals, completions, the oldest running request. */
-    public void watchWorkerPool(WorkOffloader pool) {
+    /**
+     * Publishes the worker pool: busy and total workers, queue, refusals, completions, requests cut at their deadline,
+     * the oldest running request and the deadline it is held to.
+     */
+    public void watchWorkerPool(WorkOffloader pool, Duration workDeadline) {
         gauge("worker.pool.active", "threads", "Workers running a request now", pool, WorkOffloader::active);
         gauge("worker.pool.max", "threads", "Workers in the pool (--workers)", pool, WorkOffloader::workers);
         gauge("worker.pool.queued", "requests", "Requests waiting for a worker", pool, WorkOffloader::queued);
         gauge("worker.pool.queue.capacity", "requests", "Requests that may wait (--queue); past it, 503", pool,
-                WorkOffloader::queueCapacity);
+                p -> p.capacity() - p.workers());
         FunctionCounter.builder("worker.pool.rejected", pool, WorkOffloader::rejected)
                 .description("Requests refused with 503 because every worker was busy and the queue full")
                 .register(registry());
         FunctionCounter.builder("worker.pool.completed", pool, WorkOffloader::completed)
                 .description("Offloaded requests whose work ran and whose answer was sent")
                 .register(registry());
+        FunctionCounter.builder("worker.pool.past.deadline", pool, WorkOffloader::pastDeadline)
+                .description("Requests interrupted at --work-deadline (answered 504)")
+                .register(registry());
         TimeGauge.builder("worker.pool.oldest.request.age", pool, TimeUnit.MILLISECONDS,
                         WorkOffloader::oldestRunningMillis)
                 .description("How long the oldest request running on a worker has run; 0 when none runs")
                 .register(registry());
+        TimeGauge.builder("worker.pool.request.deadline", workDeadline.toMillis(), TimeUnit.MILLISECONDS, ms -> ms)
+                .description("--work-deadline: a request still running past it is interrupted and answered 504")
+                .strongReference(true).register(registry());
     }
 
     private <T> void gauge(String name, String unit, String help, T obj, ToDoubleFunction<T> value) {

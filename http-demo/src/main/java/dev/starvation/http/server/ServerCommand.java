@@ -12,8 +12,9 @@ import sun.misc.Signal;
 /** {@code server}: the Netty server with the bug and fix endpoints, stopped gracefully by SIGTERM. */
 @Command(name = "server", mixinStandardHelpOptions = true,
         description = {"Runs the HTTP server: /health, /processing and /processing_busy (work on the event loop: the bug),",
-            "/processing_fixed and /processing_busy_fixed (work on a bounded worker pool: the fix).",
-            "GET ...?seconds=S with 0 < S <= --max-seconds (default 7). SIGTERM stops it gracefully."})
+            "/processing_fixed and /processing_busy_fixed (work on a bounded worker pool: the fix), /ready.",
+            "GET ...?seconds=S with 0 < S <= --max-seconds (default 7); &fault=throw or &fault=stuck (ignores",
+            "interrupts) tries the failure paths. SIGTERM stops it gracefully."})
 public final class ServerCommand implements Callable<Integer> {
 
     private static final ServerConfig DEFAULTS = ServerConfig.defaults();
@@ -51,6 +52,16 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--max-body-bytes", description = "Largest request body, else 413 (default: ${DEFAULT-VALUE}).")
     int maxBodyBytes = DEFAULTS.maxBodyBytes();
 
+    @Option(names = "--max-connections", description = "Open connections at most; beyond, 503 and close at once (default: ${DEFAULT-VALUE}).")
+    int maxConnections = DEFAULTS.maxConnections();
+
+    @Option(names = "--header-timeout", description = "A request must be complete this long after its first byte, else 408 (default: 10s).")
+    Duration headerTimeout = DEFAULTS.headerTimeout();
+
+    @Option(names = "--work-deadline", description = "Offloaded work running longer is interrupted and answered 504; work that"
+            + " ignores it turns /health 503 (default: 90s).")
+    Duration workDeadline = DEFAULTS.workDeadline();
+
     @Option(names = "--metrics", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Keep Prometheus metrics and serve them on GET /metrics; --no-metrics for a bare benchmark"
                     + " (default: on).")
@@ -68,18 +79,18 @@ public final class ServerCommand implements Callable<Integer> {
     /** The options as one checked record. */
     ServerConfig config() {
         return new ServerConfig(host, port, eventLoops, workers, queue, maxSeconds, stallLimit, grace, idleTimeout,
-                maxHeaderBytes, maxBodyBytes);
+                maxHeaderBytes, maxBodyBytes, maxConnections, headerTimeout, workDeadline);
     }
 
     @Override
     public Integer call() throws Exception {
         ServerConfig config = config();
-        MetricsConfig metricsConfig = metricsConfig();
         CountDownLatch stop = new CountDownLatch(1);
         // A signal handler rather than a shutdown hook: the graceful stop runs on the main thread, which then exits 0.
         for (String name : List.of("TERM", "INT")) {
             Signal.handle(new Signal(name), signal -> stop.countDown());
         }
+        MetricsConfig metricsConfig = metricsConfig();
         try (DemoServer server = new DemoServer(config, metricsConfig)) {
             try {
                 server.start();

@@ -40,12 +40,23 @@ class BadInputTest {
         "/processing_fixed?seconds=61      | 400 | at most 60",
         "/processing?seconds=NaN           | 400 | greater than 0",
         "/processing_busy?seconds=1e9      | 400 | at most 60",
+        "/processing_fixed?fault=explode   | 400 | fault must be throw or stuck, got 'explode'",
         "/nowhere                          | 404 | no such path: /nowhere"})
     void badRequestGetsItsStatusAndSaysWhy(String path, int status, String why) throws Exception {
         Requests.Answer answer = Requests.get(HttpRequest.newBuilder(server.url(path.trim())).GET().build());
         assertThat(answer.status()).isEqualTo(status);
         assertThat(answer.body()).contains(why.trim());
         assertHealthStillAnswers();
+    }
+
+    @ParameterizedTest(name = "server {0} {1} is refused: {2}")
+    @CsvSource(delimiter = '|', value = {
+        "--max-connections | 0   | --max-connections must be 1..1000000, got 0",
+        "--header-timeout  | 0s  | --header-timeout must be positive, got PT0S",
+        "--work-deadline   | 0s  | --work-deadline must be positive, got PT0S"})
+    void badServerOptionIsRefusedNamingIt(String option, String value, String message) {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> InProcessServer.start(option.trim(), value.trim()))
+                .isInstanceOf(IllegalArgumentException.class).hasMessage(message.trim());
     }
 
     @Test
