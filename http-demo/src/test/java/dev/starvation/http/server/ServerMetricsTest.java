@@ -39,7 +39,8 @@ class ServerMetricsTest {
             assertThat(text.all("event_loop_stall_seconds")).hasSize(2);
             for (String family : List.of("worker_pool_active_threads", "worker_pool_max_threads",
                     "worker_pool_queued_requests", "worker_pool_queue_capacity_requests", "worker_pool_rejected_total",
-                    "worker_pool_completed_total", "worker_pool_oldest_request_age_seconds", "jvm_memory_used_bytes",
+                    "worker_pool_completed_total", "worker_pool_oldest_request_age_seconds", "worker_pool_past_deadline_total",
+                    "worker_pool_request_deadline_seconds", "jvm_memory_used_bytes",
                     "jvm_gc_memory_allocated_bytes_total", "process_cpu_usage")) {
                 assertThat(text.all(family)).as(family).isNotEmpty();
             }
