@@ -1,17 +1,13 @@
 package dev.starvation.http.probe;
 
-import java.io.BufferedInputStream;
+import dev.starvation.http.client.HttpAnswer;
+import dev.starvation.http.client.HttpExchange;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.ConnectException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -36,9 +32,9 @@ public final class HttpGetOnce {
         URI current = url;
         String timeoutText = "timeout after " + timeout.toMillis() + "ms ";
         for (int followed = 0; ; followed++) {
-            HttpResponseReader.Response response;
+            HttpAnswer response;
             try {
-                response = exchange(current, deadline);
+                response = HttpExchange.get(current, deadline, USER_AGENT);
             } catch (SocketTimeoutException e) {
                 return ProbeOutcome.failed(elapsedMillis(start), timeoutText + e.getMessage());
             } catch (ConnectException e) {
@@ -72,35 +68,6 @@ public final class HttpGetOnce {
             }
             current = next;
         }
-    }
-
-    private static HttpResponseReader.Response exchange(URI url, long deadline) throws IOException {
-        int port = url.getPort() == -1 ? 80 : url.getPort();
-        String target = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
-        if (url.getRawQuery() != null) {
-            target += "?" + url.getRawQuery();
-        }
-        try (Socket socket = new Socket()) {
-            try {
-                socket.connect(new InetSocketAddress(url.getHost(), port), remainingMillis(deadline));
-            } catch (SocketTimeoutException e) {
-                throw new SocketTimeoutException("connecting");
-            }
-            OutputStream out = socket.getOutputStream();
-            out.write(("GET " + target + " HTTP/1.1\r\nHost: " + url.getHost().toLowerCase(Locale.ROOT) + ":" + port
-                    + "\r\nUser-Agent: " + USER_AGENT + "\r\nAccept: */*\r\nConnection: close\r\n\r\n")
-                    .getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            return new HttpResponseReader(socket, new BufferedInputStream(socket.getInputStream()), deadline).read();
-        }
-    }
-
-    private static int remainingMillis(long deadline) throws SocketTimeoutException {
-        long left = (deadline - System.nanoTime()) / 1_000_000;
-        if (left <= 0) {
-            throw new SocketTimeoutException("before connecting");
-        }
-        return (int) Math.min(Integer.MAX_VALUE, left);
     }
 
     private static long elapsedMillis(long start) {

@@ -1,8 +1,9 @@
-package dev.starvation.http.probe;
+package dev.starvation.http.client;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.util.Locale;
 
@@ -17,10 +18,6 @@ final class HttpResponseReader {
     private static final int MAX_LINE_BYTES = 8 * 1024;
     private static final int MAX_HEADER_BYTES = 1024 * 1024;
 
-    /** What a response said that a probe needs: its status and where it redirects to, if anywhere. */
-    record Response(int status, String location) {
-    }
-
     private final Socket socket;
     private final InputStream in;
     private final long deadline;
@@ -34,11 +31,11 @@ final class HttpResponseReader {
     }
 
     /** Reads the response; a timeout's message says what it was waiting for. */
-    Response read() throws IOException {
+    HttpAnswer read() throws IOException {
         try {
             while (true) {
                 stage = "awaiting the status line";
-                int status = parseStatus(readLine());
+                int status = parseStatus(readStatusLine());
                 stage = "reading headers";
                 String location = null;
                 long contentLength = -1;
@@ -70,7 +67,7 @@ final class HttpResponseReader {
                 if (status != 204 && status != 304) {
                     readBody(chunked, contentLength);
                 }
-                return new Response(status, location);
+                return new HttpAnswer(status, location);
             }
         } catch (SocketTimeoutException e) {
             throw new SocketTimeoutException(stage);
@@ -118,12 +115,30 @@ final class HttpResponseReader {
         }
     }
 
+    /** The first line of an answer; a connection that ends or is reset before it lost the request. */
+    private String readStatusLine() throws IOException {
+        try {
+            return readLine();
+        } catch (SocketException e) {
+            throw new ConnectionLostException("the connection was reset before an answer (" + e.getMessage() + ")");
+        } catch (EndOfAnswerException e) {
+            throw new ConnectionLostException("the connection closed before an answer");
+        }
+    }
+
+    /** The connection ended in the middle of a line. */
+    private static final class EndOfAnswerException extends IOException {
+        EndOfAnswerException(String message) {
+            super(message);
+        }
+    }
+
     private String readLine() throws IOException {
         StringBuilder line = new StringBuilder();
         while (true) {
             int b = next();
             if (b < 0) {
-                throw new IOException("the connection closed while " + stage);
+                throw new EndOfAnswerException("the connection closed while " + stage);
             }
             if (b == '\n') {
                 int end = line.length();

@@ -1,0 +1,116 @@
+package dev.starvation.http.supervise;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.starvation.common.Cli;
+import dev.starvation.common.LogCapture;
+import dev.starvation.common.SummaryLine;
+import dev.starvation.http.HttpDemo;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledOnOs;
+import org.junit.jupiter.api.condition.OS;
+
+/**
+ * The seed's story, for real: the http-demo server supervised, a request that blocks its loop, the restart that loses
+ * it, and a client that retries and so makes the server restart again.
+ */
+@EnabledOnOs({OS.LINUX, OS.MAC})
+class SupervisedServerTest {
+
+    /** Long enough for a server JVM to start on a busy machine before the first probe counts. */
+    private static final String INITIAL_DELAY = "2500ms";
+
+    static List<String> serverCommand(int port) {
+        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:TieredStopAtLevel=1",
+                "-cp", System.getProperty("java.class.path"), HttpDemo.class.getName(), "server", "--port",
+                String.valueOf(port), "--event-loops", "1");
+    }
+
+    static int freePort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    static String[] supervise(int port, String... more) {
+        List<String> args = new ArrayList<>(List.of("--url", "http://127.0.0.1:" + port + "/health", "--period", "200ms",
+                "--timeout", "300ms", "--failure-threshold", "3", "--initial-delay", INITIAL_DELAY, "--grace", "500ms",
+                "--backoff", "200ms", "--duration", "120s"));
+        args.addAll(List.of(more));
+        args.add("--");
+        args.addAll(serverCommand(port));
+        return args.toArray(String[]::new);
+    }
+
+    /** How many lines starting with {@code word} come after the {@code n}th line starting with {@code mark}. */
+    static long after(List<String> lines, String mark, int n, String word) {
+        int seen = 0;
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith(mark) && ++seen == n) {
+                return lines.subList(i + 1, lines.size()).stream().filter(l -> l.startsWith(word)).count();
+            }
+        }
+        return 0;
+    }
+
+    @Test
+    void blockedLoopIsRestartedItsRequestLostAndARetryingClientMakesItRestartAgain() throws Exception {
+        int port = freePort();
+        try (LogCapture log = LogCapture.start(); SupervisedRun run = SupervisedRun.start(supervise(port))) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> log.linesStartingWith("PROBE ok").size() >= 2);
+
+            // 30 s on the event loop, sent again once when it is lost.
+            CompletableFuture<Integer> load = CompletableFuture.supplyAsync(() -> Cli.run(new HttpDemo(), "load",
+                    "--url", "http://127.0.0.1:" + port + "/processing?seconds=30", "--retries", "1", "--retry-delay",
+                    "200ms", "--timeout", "100s"));
+            int loadExit = load.get(100, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(30)).until(() -> after(log.lines(), "SUPERVISE started", 3, "PROBE ok") >= 1);
+            SummaryLine summary = run.stop();
+            List<String> lines = log.lines();
+
+            assertThat(summary.getLong("restarts")).isEqualTo(2);
+            assertThat(lines).contains("SUPERVISE restart #1 after 3 failed probes",
+                    "SUPERVISE restart #2 after 3 failed probes", "SUPERVISE backoff 200ms (CrashLoopBackOff)",
+                    "SUPERVISE backoff 400ms (CrashLoopBackOff)");
+            // The loop was blocked: the server could not even stop gracefully, and was killed with the request.
+            assertThat(summary.getLong("sigkills")).isEqualTo(2);
+            assertThat(log.linesStartingWith("LOAD lost #1 after ")).hasSize(2)
+                    .allMatch(l -> l.contains("the connection closed before an answer, the request was in flight"));
+            assertThat(after(lines, "SUPERVISE killed", 1, "LOAD lost")).isEqualTo(2);
+            assertThat(lines).contains("LOAD retry #1 (1 of 1) in 200ms");
+            assertThat(log.linesStartingWith("SUMMARY requests=1 ")).singleElement().asString()
+                    .contains("ok=0", "lost=1", "retries=1");
+            assertThat(loadExit).isEqualTo(1);
+            // Each server saw the request: the retry reached the new process and blocked it again.
+            assertThat(run.childLines().stream().filter(l -> l.contains("REQUEST /processing seconds=30.0"))
+                    .map(l -> l.substring(0, l.indexOf(']'))).distinct()).hasSize(2);
+        }
+    }
+
+    @Test
+    void offloadedRequestIsAnsweredAndNothingIsRestarted() throws Exception {
+        int port = freePort();
+        try (LogCapture log = LogCapture.start(); SupervisedRun run = SupervisedRun.start(supervise(port))) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> log.linesStartingWith("PROBE ok").size() >= 2);
+
+            int loadExit = Cli.run(new HttpDemo(), "load", "--url", "http://127.0.0.1:" + port
+                    + "/processing_fixed?seconds=2", "--retries", "1", "--timeout", "60s");
+            SummaryLine summary = run.stop();
+
+            assertThat(loadExit).isZero();
+            assertThat(summary.getLong("restarts")).isZero();
+            assertThat(summary.getLong("failed")).isZero();
+            assertThat(log.linesStartingWith("SUMMARY requests=1 ")).singleElement().asString()
+                    .contains("ok=1", "lost=0", "retries=0");
+        }
+    }
+}
