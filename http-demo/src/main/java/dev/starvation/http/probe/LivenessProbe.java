@@ -37,7 +37,7 @@ public final class LivenessProbe {
     private long warnings;
     /** Failures towards the threshold; starts again after a restart, as the kubelet's count does. */
     private long consecutive;
-    /** The real run of failed probes, held ones included: what max_consecutive_failures reports. */
+    /** The real run of failed probes of one target, held ones included: what max_consecutive_failures reports. */
     private long streak;
     private long maxStreak;
     private long restarts;
@@ -136,6 +136,7 @@ public final class LivenessProbe {
         onHold = false;
         seenDown = false;
         consecutive = 0;
+        streak = 0;
     }
 
     /** True from a restart verdict until the target has restarted. */
