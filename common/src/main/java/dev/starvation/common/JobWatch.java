@@ -89,6 +89,17 @@ public final class JobWatch {
                 .collect(Collectors.toList());
     }
 
+    /** True if a job is still running past its deadline: {@link #overdue()} without building the list, for hot paths. */
+    public boolean anyOverdue() {
+        long now = System.nanoTime();
+        for (Job job : running) {
+            if (now - job.startNanos >= deadlineNanos) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Why a liveness check should fail, naming each job past its deadline; empty while none is. */
     public Optional<String> unhealthyReason() {
         List<Job> late = overdue();

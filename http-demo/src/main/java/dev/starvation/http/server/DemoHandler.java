@@ -15,6 +15,9 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Routes a request. {@code /processing} and {@code /processing_fixed} do the same work; the bug runs it here on the event
@@ -22,11 +25,18 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
  */
 final class DemoHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
+    private static final Logger LOG = LoggerFactory.getLogger(DemoHandler.class);
+    private static final ThrottledLine TOO_DEEP = new ThrottledLine(LOG);
+
     private final WorkOffloader offloader;
+    private final HealthHandler health;
+    private final OneRequestAtATime oneAtATime;
     private final double maxSeconds;
 
-    DemoHandler(WorkOffloader offloader, double maxSeconds) {
+    DemoHandler(WorkOffloader offloader, HealthHandler health, OneRequestAtATime oneAtATime, double maxSeconds) {
         this.offloader = offloader;
+        this.health = health;
+        this.oneAtATime = oneAtATime;
         this.maxSeconds = maxSeconds;
     }
 
@@ -53,7 +63,11 @@ final class DemoHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             return;
         }
         if (path.equals(Routes.HEALTH)) {
-            Responses.send(ctx, HealthHandler.answer(), keepAlive);
+            Responses.write(ctx, health.live(keepAlive), keepAlive);
+            return;
+        }
+        if (path.equals(Routes.READY)) {
+            Responses.write(ctx, health.ready(keepAlive), keepAlive);
             return;
         }
         ProcessingRequest work;
@@ -66,19 +80,45 @@ final class DemoHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         switch (path) {
             case Routes.PROCESSING -> Responses.send(ctx, process(work, Work.SLEEP), keepAlive);
             case Routes.PROCESSING_BUSY -> Responses.send(ctx, process(work, Work.BURN), keepAlive);
-            case Routes.PROCESSING_FIXED -> offloader.submit(ctx, keepAlive, () -> process(work, Work.SLEEP));
-            case Routes.PROCESSING_BUSY_FIXED -> offloader.submit(ctx, keepAlive, () -> process(work, Work.BURN));
+            case Routes.PROCESSING_FIXED -> offloader.submit(ctx, keepAlive, work.describe(), () -> process(work, Work.SLEEP));
+            case Routes.PROCESSING_BUSY_FIXED -> offloader.submit(ctx, keepAlive, work.describe(), () -> process(work, Work.BURN));
             default -> throw new IllegalStateException("route without a handler: " + path);
         }
     }
 
     /** The slow request itself, on whichever thread calls it. */
     private static FullHttpResponse process(ProcessingRequest request, Work work) {
-        if (!work.run(request.path(), request.length())) {
-            return Responses.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "shutting down: work abandoned");
+        if (!work.run(request.path(), request.length(), request.fault())) {
+            return Responses.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "interrupted: the work was stopped before its end");
         }
         return Responses.text(HttpResponseStatus.OK, "done in " + request.length().toMillis() + " ms on "
                 + Thread.currentThread().getName());
+    }
+
+    /**
+     * A client that resets or leaves is routine under load: one debug line, no stack trace. Anything else is a bug of
+     * ours: logged with its stack, answered 500 if the request still waits for its answer, and the connection closed.
+     */
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof IOException) {
+            LOG.debug("RESET {}: {}", ctx.channel().remoteAddress(), cause.toString());
+            ctx.close();
+            return;
+        }
+        if (DemoServerInitializer.isPipelineTooDeep(cause)) {
+            // Netty's codec stopped reading this client and closes the connection after our next answer: nothing to add.
+            TOO_DEEP.log("PIPELINE x{} client(s) sent more than {} requests ahead of their answers: closing after the"
+                    + " next answer, last {}", DemoServerInitializer.MAX_PIPELINE_DEPTH, ctx.channel().remoteAddress());
+            return;
+        }
+        LOG.warn("ERROR on the connection from {}: {}", ctx.channel().remoteAddress(), cause.toString(), cause);
+        if (oneAtATime.canAnswer()) {
+            Responses.send(ctx, Responses.text(HttpResponseStatus.INTERNAL_SERVER_ERROR,
+                    "internal error: " + cause.getClass().getSimpleName()), false);
+        } else {
+            ctx.close();
+        }
     }
 
     private static FullHttpResponse malformed(Throwable cause) {

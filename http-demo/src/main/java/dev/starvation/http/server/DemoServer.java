@@ -1,5 +1,6 @@
 package dev.starvation.http.server;
 
+import dev.starvation.common.StallWatchdog;
 import dev.starvation.common.SummaryLine;
 import dev.starvation.http.work.WorkOffloader;
 import io.netty.bootstrap.ServerBootstrap;
@@ -25,18 +26,22 @@ public final class DemoServer implements AutoCloseable {
 
     private final ServerConfig config;
     private final EventLoopGroup loops;
+    private final StallWatchdog watchdog;
     private final WorkOffloader offloader;
     private final LoopStallChecker stalls;
+    private final Connections connections;
     private Channel serverChannel;
     private boolean stopped;
 
-    /** Creates the loops, the worker pool and the stall checker; {@link #start()} binds. */
+    /** Creates the loops, the worker pool and the watchdog over both; {@link #start()} binds. */
     public DemoServer(ServerConfig config) {
         this.config = config;
         this.loops = new MultiThreadIoEventLoopGroup(config.eventLoops(), new DefaultThreadFactory("event-loop"),
                 NioIoHandler.newFactory());
-        this.offloader = new WorkOffloader(config.workers(), config.queue());
-        this.stalls = new LoopStallChecker(loops, config.stallLimit());
+        this.watchdog = new StallWatchdog(LoopStallChecker.interval(config.stallLimit()));
+        this.offloader = new WorkOffloader(config.workers(), config.queue(), watchdog, config.workDeadline());
+        this.stalls = new LoopStallChecker(watchdog, loops, config.stallLimit());
+        this.connections = new Connections(config.maxConnections());
     }
 
     /** Binds and returns the port (the real one when the config says 0). */
@@ -45,13 +50,14 @@ public final class DemoServer implements AutoCloseable {
                 .group(loops)
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 1024)
-                .childHandler(new DemoServerInitializer(config, offloader))
+                .childHandler(new DemoServerInitializer(config, offloader, connections))
                 .bind(config.host(), config.port())
                 .sync()
                 .channel();
         int port = port();
-        LOG.info("SERVER listening on {}:{} event-loops={} workers={} queue={} stall-limit={}ms", config.host(), port,
-                config.eventLoops(), config.workers(), config.queue(), config.stallLimit().toMillis());
+        LOG.info("SERVER listening on {}:{} event-loops={} workers={} queue={} stall-limit={}ms work-deadline={}ms"
+                + " max-connections={}", config.host(), port, config.eventLoops(), config.workers(), config.queue(),
+                config.stallLimit().toMillis(), config.workDeadline().toMillis(), config.maxConnections());
         return port;
     }
 
@@ -84,8 +90,28 @@ public final class DemoServer implements AutoCloseable {
         boolean finished = offloader.shutdown(config.grace());
         LOG.info("SHUTDOWN in-flight work {}", finished ? "finished" : "abandoned after the grace period (503 sent)");
         loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        stalls.close();
+        watchdog.close();
         LOG.info("{}", summary());
+    }
+
+    /** The worker pool, whose getters say how busy it is and what became of the work so far. */
+    public WorkOffloader offloader() {
+        return offloader;
+    }
+
+    /** Connections open now. */
+    public int openConnections() {
+        return connections.open();
+    }
+
+    /** Connections refused over {@code --max-connections} so far. */
+    public long refusedConnections() {
+        return connections.refused();
+    }
+
+    /** Bytes of answers written but not yet taken by the clients' sockets, over every open connection. */
+    public long unsentBytes() {
+        return connections.unsentBytes();
     }
 
     /** The server's counters as a SUMMARY line. */
@@ -93,6 +119,10 @@ public final class DemoServer implements AutoCloseable {
         return new SummaryLine()
                 .add("offloaded_done", offloader.completed())
                 .add("rejected", offloader.rejected())
+                .add("cancelled", offloader.cancelled())
+                .add("failed", offloader.failed())
+                .add("past_deadline", offloader.timedOut())
+                .add("refused_connections", connections.refused())
                 .add("stalls", stalls.stalls())
                 .add("max_loop_lag_ms", stalls.maxLagMillis());
     }

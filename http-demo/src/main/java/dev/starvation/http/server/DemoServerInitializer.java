@@ -4,35 +4,59 @@ import dev.starvation.http.work.WorkOffloader;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
 
-/** Builds each connection's pipeline: size limits, the idle timeout, then the router. */
+/**
+ * Builds each connection's pipeline: the connection cap, the request deadline and the idle timeout, size limits, one
+ * request at a time, then the router.
+ */
 final class DemoServerInitializer extends ChannelInitializer<SocketChannel> {
 
     private static final int MAX_REQUEST_LINE = 4096;
+    /**
+     * Requests a client may send ahead of their answers (Netty's own default, made explicit): past it the codec stops
+     * reading and closes after the next answer, so the requests waiting in {@link OneRequestAtATime} stay few.
+     */
+    static final int MAX_PIPELINE_DEPTH = 128;
 
     private final ServerConfig config;
     private final WorkOffloader offloader;
+    private final HealthHandler health;
+    private final Connections connections;
 
-    DemoServerInitializer(ServerConfig config, WorkOffloader offloader) {
+    DemoServerInitializer(ServerConfig config, WorkOffloader offloader, Connections connections) {
         this.config = config;
         this.offloader = offloader;
+        this.health = new HealthHandler(offloader);
+        this.connections = connections;
+    }
+
+    /** True for the codec's complaint that a client pipelined past {@link #MAX_PIPELINE_DEPTH} (it has no type of its own). */
+    static boolean isPipelineTooDeep(Throwable cause) {
+        return cause instanceof DecoderException && cause.getCause() instanceof IllegalStateException state
+                && String.valueOf(state.getMessage()).startsWith("maxPipelineDepth exceeded");
     }
 
     @Override
     protected void initChannel(SocketChannel ch) {
         ChannelPipeline p = ch.pipeline();
+        if (!connections.admit(ch)) {
+            connections.refuse(p);
+            return;
+        }
+        HeaderDeadline deadline = new HeaderDeadline(config.headerTimeout());
+        OneRequestAtATime oneAtATime = new OneRequestAtATime(deadline);
+        p.addLast(deadline);
         p.addLast(new IdleStateHandler(0, 0, config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
         p.addLast(new HttpServerCodec(new HttpDecoderConfig()
                 .setMaxInitialLineLength(MAX_REQUEST_LINE)
-                .setMaxHeaderSize(config.maxHeaderBytes())));
-        // Answers 413 by itself when a body is larger than the limit.
-        p.addLast(new HttpObjectAggregator(config.maxBodyBytes()));
-        p.addLast(new IdleCloser());
-        p.addLast(new DemoHandler(offloader, config.maxSeconds()));
+                .setMaxHeaderSize(config.maxHeaderBytes()), MAX_PIPELINE_DEPTH));
+        p.addLast(new RequestAggregator(config.maxBodyBytes()));
+        p.addLast(oneAtATime);
+        p.addLast(new DemoHandler(offloader, health, oneAtATime, config.maxSeconds()));
     }
 }

@@ -9,19 +9,21 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Watches every event loop of a group with the shared {@link StallWatchdog} and logs {@code STALL event loop …}. */
-final class LoopStallChecker implements AutoCloseable {
+final class LoopStallChecker {
 
-    private final StallWatchdog watchdog;
     private final List<Heartbeat> loops = new ArrayList<>();
 
-    LoopStallChecker(EventLoopGroup group, Duration limit) {
+    LoopStallChecker(StallWatchdog watchdog, EventLoopGroup group, Duration limit) {
         long limitMs = limit.toMillis();
-        // Ticks a few times per limit, so a stall is seen soon after it passes the limit, yet cost the loop nothing.
-        this.watchdog = new StallWatchdog(Duration.ofMillis(Math.max(5, Math.min(50, limitMs / 4))));
         for (EventExecutor loop : group) {
             loops.add(watchdog.watchExecutor("event loop", loop, limit,
                     (thread, ms) -> "STALL event loop " + thread + " blocked for " + ms + " ms (limit " + limitMs + " ms)"));
         }
+    }
+
+    /** How often the watchdog should tick for {@code limit}: a few times per limit, so a stall is seen soon after it. */
+    static Duration interval(Duration limit) {
+        return Duration.ofMillis(Math.max(5, Math.min(50, limit.toMillis() / 4)));
     }
 
     long stalls() {
@@ -31,10 +33,5 @@ final class LoopStallChecker implements AutoCloseable {
     /** The worst lateness of a tick on any loop, in ms. */
     long maxLagMillis() {
         return loops.stream().mapToLong(h -> h.gapsMicros().getMaxValue() / 1000).max().orElse(0);
-    }
-
-    @Override
-    public void close() {
-        watchdog.close();
     }
 }

@@ -3,7 +3,7 @@ package dev.starvation.http.server;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundInvoker;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -29,15 +29,24 @@ public final class Responses {
     }
 
     /**
-     * Sends {@code response}; safe from any thread, because Netty hands a write from outside the loop to the channel's
-     * own loop.
+     * Sends {@code response} with a Connection header to match {@code keepAlive}; safe from any thread, because Netty
+     * hands a write from outside the loop to the channel's own loop. {@code to} is a handler's context, or the channel
+     * itself for an answer from a handler in front of the codec.
      */
-    public static ChannelFuture send(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
-        if (keepAlive) {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-            return ctx.writeAndFlush(response);
-        }
-        response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        return ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    public static ChannelFuture send(ChannelOutboundInvoker to, FullHttpResponse response, boolean keepAlive) {
+        return write(to, withConnection(response, keepAlive), keepAlive);
+    }
+
+    /** Sets the Connection header to match {@code keepAlive}. */
+    static FullHttpResponse withConnection(FullHttpResponse response, boolean keepAlive) {
+        response.headers().set(HttpHeaderNames.CONNECTION,
+                keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
+        return response;
+    }
+
+    /** Sends a response whose headers are already complete (and may be shared, read-only); closes unless keep-alive. */
+    static ChannelFuture write(ChannelOutboundInvoker to, FullHttpResponse response, boolean keepAlive) {
+        ChannelFuture written = to.writeAndFlush(response);
+        return keepAlive ? written : written.addListener(ChannelFutureListener.CLOSE);
     }
 }

@@ -11,8 +11,9 @@ import sun.misc.Signal;
 /** {@code server}: the Netty server with the bug and fix endpoints, stopped gracefully by SIGTERM. */
 @Command(name = "server", mixinStandardHelpOptions = true,
         description = {"Runs the HTTP server: /health, /processing and /processing_busy (work on the event loop: the bug),",
-            "/processing_fixed and /processing_busy_fixed (work on a bounded worker pool: the fix).",
-            "GET ...?seconds=S with 0 < S <= --max-seconds (default 7). SIGTERM stops it gracefully."})
+            "/processing_fixed and /processing_busy_fixed (work on a bounded worker pool: the fix), /ready.",
+            "GET ...?seconds=S with 0 < S <= --max-seconds (default 7); &fault=throw or &fault=stuck (ignores",
+            "interrupts) tries the failure paths. SIGTERM stops it gracefully."})
 public final class ServerCommand implements Callable<Integer> {
 
     private static final ServerConfig DEFAULTS = ServerConfig.defaults();
@@ -50,10 +51,20 @@ public final class ServerCommand implements Callable<Integer> {
     @Option(names = "--max-body-bytes", description = "Largest request body, else 413 (default: ${DEFAULT-VALUE}).")
     int maxBodyBytes = DEFAULTS.maxBodyBytes();
 
+    @Option(names = "--max-connections", description = "Open connections at most; beyond, 503 and close at once (default: ${DEFAULT-VALUE}).")
+    int maxConnections = DEFAULTS.maxConnections();
+
+    @Option(names = "--header-timeout", description = "A request must be complete this long after its first byte, else 408 (default: 10s).")
+    Duration headerTimeout = DEFAULTS.headerTimeout();
+
+    @Option(names = "--work-deadline", description = "Offloaded work running longer is interrupted and answered 504; work that"
+            + " ignores it turns /health 503 (default: 90s).")
+    Duration workDeadline = DEFAULTS.workDeadline();
+
     /** The options as one checked record. */
     ServerConfig config() {
         return new ServerConfig(host, port, eventLoops, workers, queue, maxSeconds, stallLimit, grace, idleTimeout,
-                maxHeaderBytes, maxBodyBytes);
+                maxHeaderBytes, maxBodyBytes, maxConnections, headerTimeout, workDeadline);
     }
 
     @Override

@@ -14,13 +14,20 @@ public record ServerConfig(
         Duration grace,
         Duration idleTimeout,
         int maxHeaderBytes,
-        int maxBodyBytes) {
+        int maxBodyBytes,
+        int maxConnections,
+        Duration headerTimeout,
+        Duration workDeadline) {
 
-    /** The defaults of {@code server} with no options: 127.0.0.1:8080, one loop, a worker per core. */
+    /**
+     * The defaults of {@code server} with no options: 127.0.0.1:8080, one loop, a worker per core. The work deadline is
+     * 1.5 x the longest request a client may ask for, so only work that overruns what it asked for is cut.
+     */
     public static ServerConfig defaults() {
         int cores = Runtime.getRuntime().availableProcessors();
         return new ServerConfig("127.0.0.1", 8080, 1, cores, 2 * cores, 60, Duration.ofMillis(200),
-                Duration.ofSeconds(10), Duration.ofSeconds(30), 8192, 64 * 1024);
+                Duration.ofSeconds(10), Duration.ofSeconds(30), 8192, 64 * 1024, 10_000, Duration.ofSeconds(10),
+                Duration.ofSeconds(90));
     }
 
     /** Checks every value and names the first that is out of range. */
@@ -35,6 +42,10 @@ public record ServerConfig(
         require(positive(idleTimeout), "--idle-timeout must be positive, got " + idleTimeout);
         require(maxHeaderBytes >= 1024, "--max-header-bytes must be at least 1024, got " + maxHeaderBytes);
         require(maxBodyBytes >= 0, "--max-body-bytes must not be negative, got " + maxBodyBytes);
+        require(maxConnections >= 1 && maxConnections <= 1_000_000,
+                "--max-connections must be 1..1000000, got " + maxConnections);
+        require(positive(headerTimeout), "--header-timeout must be positive, got " + headerTimeout);
+        require(positive(workDeadline), "--work-deadline must be positive, got " + workDeadline);
     }
 
     private static boolean positive(Duration d) {
@@ -50,6 +61,6 @@ public record ServerConfig(
     /** The same configuration on another port (tests use 0 for any free port). */
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(host, newPort, eventLoops, workers, queue, maxSeconds, stallLimit, grace, idleTimeout,
-                maxHeaderBytes, maxBodyBytes);
+                maxHeaderBytes, maxBodyBytes, maxConnections, headerTimeout, workDeadline);
     }
 }

@@ -25,16 +25,47 @@ public enum Work {
 
     private static final Logger LOG = LoggerFactory.getLogger(Work.class);
 
+    /** Does the work; false or InterruptedException if interrupted before the end. */
     abstract boolean perform(Duration length) throws InterruptedException;
 
-    /** Runs the work on the calling thread and says where it ran; false if it was interrupted before the end. */
-    public boolean run(String path, Duration length) {
-        LOG.info("REQUEST {} seconds={} on {}", path, length.toMillis() / 1000.0, Thread.currentThread().getName());
+    /**
+     * Runs the work on the calling thread and says where it ran; false if it was interrupted before the end (the
+     * thread's interrupt flag then stays set). {@link Fault#STUCK} work carries on through interrupts to its end and
+     * sets the flag again after; {@link Fault#THROW} work throws at its end.
+     */
+    public boolean run(String path, Duration length, Fault fault) {
+        LOG.info("REQUEST {} seconds={} on {}{}", path, length.toMillis() / 1000.0, Thread.currentThread().getName(),
+                fault == Fault.NONE ? "" : " fault=" + fault);
+        long end = System.nanoTime() + length.toNanos();
+        boolean ignoredInterrupt = false;
         try {
-            return perform(length);
+            while (!ranToTheEnd(Duration.ofNanos(Math.max(0, end - System.nanoTime())))) {
+                if (fault != Fault.STUCK) {
+                    return false;
+                }
+                Thread.interrupted();
+                ignoredInterrupt = true;
+            }
+        } finally {
+            if (ignoredInterrupt) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (fault == Fault.THROW) {
+            throw new IllegalStateException("fault=throw: the work failed on purpose after " + length.toMillis() + " ms");
+        }
+        return true;
+    }
+
+    /** One attempt at the rest of the work: true if it reached the end, false (flag set) if interrupted. */
+    private boolean ranToTheEnd(Duration rest) {
+        try {
+            if (perform(rest)) {
+                return true;
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return false;
         }
+        return false;
     }
 }

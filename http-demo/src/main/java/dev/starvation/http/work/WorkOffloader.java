@@ -1,17 +1,17 @@
 package dev.starvation.http.work;
 
-import dev.starvation.http.server.Responses;
+import dev.starvation.common.JobWatch;
+import dev.starvation.common.StallWatchdog;
+import dev.starvation.http.server.ThrottledLine;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpResponseStatus;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -23,100 +23,119 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The fix: a bounded worker pool that runs slow work off the event loop and writes the answer back through the channel.
- * When every worker is busy and the queue is full it answers 503 at once rather than queueing without bound.
+ * When every worker is busy and the queue is full it answers 503 at once rather than queueing without bound; work past
+ * its deadline is interrupted, and work whose client left is dropped. Its getters are what a metrics registry binds to.
  */
 public final class WorkOffloader {
 
     private static final Logger LOG = LoggerFactory.getLogger(WorkOffloader.class);
-    /** Thrown on every refusal in a flood, so it is made once and carries no stack. */
-    private static final RejectedExecutionException FULL = new RejectedExecutionException("worker pool full") {
-        @Override
-        public synchronized Throwable fillInStackTrace() {
-            return this;
-        }
-    };
-    private static final long REJECT_LOG_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
+    /** A job still running at this share of its deadline gets a STALL line with its worker's stack. */
+    private static final double STALL_SHARE = 0.75;
 
     private final ThreadPoolExecutor pool;
+    private final int workers;
+    private final int queueCapacity;
+    private final JobWatch watch;
+    private final long deadlineMillis;
+    /**
+     * Requests admitted and not yet over: running, queued, or between. Admission counts here rather than by the pool's
+     * queue, whose "full" also refuses work while a worker sits idle that has not yet taken the last queued job.
+     */
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final ThrottledLine rejections = new ThrottledLine(LOG);
     private final AtomicLong rejected = new AtomicLong();
-    private final AtomicLong rejectedUnlogged = new AtomicLong();
-    private volatile long lastRejectLog = System.nanoTime() - REJECT_LOG_EVERY_NANOS;
     private final AtomicLong completed = new AtomicLong();
+    private final AtomicLong cancelled = new AtomicLong();
+    private final AtomicLong failed = new AtomicLong();
+    private final AtomicLong pastDeadline = new AtomicLong();
     /** Answers handed to the loops but not yet written: shutdown waits for them before the loops close the sockets. */
     private final Set<ChannelFuture> unwritten = ConcurrentHashMap.newKeySet();
 
-    /** A pool of {@code workers} threads with room for {@code queue} waiting requests. */
-    public WorkOffloader(int workers, int queue) {
+    /**
+     * A pool of {@code workers} threads with room for {@code queue} waiting requests; each request's work is watched by
+     * {@code watchdog} against {@code deadline}.
+     */
+    public WorkOffloader(int workers, int queue, StallWatchdog watchdog, Duration deadline) {
+        this.workers = workers;
+        this.queueCapacity = queue;
+        this.deadlineMillis = deadline.toMillis();
+        this.watch = new JobWatch(watchdog, deadline, STALL_SHARE, job -> { });
         AtomicInteger n = new AtomicInteger();
         ThreadFactory threads = r -> {
             Thread t = new Thread(r, "worker-" + n.incrementAndGet());
             t.setDaemon(true);
             return t;
         };
-        // --queue 0 means no backlog at all; ArrayBlockingQueue cannot have capacity 0.
-        this.pool = new ThreadPoolExecutor(workers, workers, 0, TimeUnit.MILLISECONDS,
-                queue == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(queue), threads,
-                (job, pool) -> {
-                    throw FULL;
-                });
+        // The queue never holds more than --queue jobs: submit admits at most workers + queue at a time.
+        this.pool = new ThreadPoolExecutor(workers, workers, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
+                threads);
     }
 
-    /** Runs {@code work} on a worker and sends what it returns; answers 503 with Retry-After if the pool is full. */
-    public void submit(ChannelHandlerContext ctx, boolean keepAlive, Supplier<FullHttpResponse> work) {
-        Job job = new Job(ctx, keepAlive, work);
+    /**
+     * Runs {@code work} on a worker and sends what it returns; answers 503 with Retry-After if the pool is full.
+     * {@code what} names the request in log lines and in {@code /health}'s reason, e.g. {@code GET /x seconds=7}.
+     */
+    public void submit(ChannelHandlerContext ctx, boolean keepAlive, String what, Supplier<FullHttpResponse> work) {
+        Job job = new Job(this, ctx, keepAlive, what, work);
+        if (inFlight.incrementAndGet() > capacity()) {
+            inFlight.decrementAndGet();
+            rejected.incrementAndGet();
+            // One line a second at most: a flood of refusals must not become a flood of log lines on the loop.
+            rejections.log("REJECT 503 x{} worker pool full ({} busy, {} queued)", active(), queued());
+            job.refuse("busy: every worker is taken and the queue is full, retry later");
+            return;
+        }
         try {
             pool.execute(job);
-        } catch (RejectedExecutionException full) {
+        } catch (RejectedExecutionException shutDown) {
+            job.slotFreed();
             rejected.incrementAndGet();
-            if (pool.isShutdown()) {
-                job.refuse("shutting down: no new work is taken");
-            } else {
-                logRejection();
-                job.refuse("busy: every worker is taken and the queue is full, retry later");
-            }
+            job.refuse("shutting down: no new work is taken");
+            return;
         }
+        job.watchTheClient();
     }
 
-    /** One REJECT line a second at most: a flood of refusals must not become a flood of log lines on the loop. */
-    private void logRejection() {
-        long unlogged = rejectedUnlogged.incrementAndGet();
-        long now = System.nanoTime();
-        if (now - lastRejectLog >= REJECT_LOG_EVERY_NANOS) {
-            lastRejectLog = now;
-            rejectedUnlogged.addAndGet(-unlogged);
-            LOG.info("REJECT 503 x{} worker pool full ({} busy, {} queued)", unlogged, pool.getActiveCount(),
-                    pool.getQueue().size());
-        }
+    /** A job admitted by {@link #submit} is over, run or not: its place is free for the next request. */
+    void free() {
+        inFlight.decrementAndGet();
     }
 
-    /** One request's work and the channel its answer goes back to. */
-    private final class Job implements Runnable {
-        private final ChannelHandlerContext ctx;
-        private final boolean keepAlive;
-        private final Supplier<FullHttpResponse> work;
+    JobWatch watch() {
+        return watch;
+    }
 
-        Job(ChannelHandlerContext ctx, boolean keepAlive, Supplier<FullHttpResponse> work) {
-            this.ctx = ctx;
-            this.keepAlive = keepAlive;
-            this.work = work;
-        }
+    long deadlineMillis() {
+        return deadlineMillis;
+    }
 
-        @Override
-        public void run() {
-            track(Responses.send(ctx, work.get(), keepAlive));
-            completed.incrementAndGet();
-        }
+    boolean removeQueued(Job job) {
+        return pool.remove(job);
+    }
 
-        void refuse(String why) {
-            FullHttpResponse busy = Responses.text(HttpResponseStatus.SERVICE_UNAVAILABLE, why);
-            busy.headers().setInt(HttpHeaderNames.RETRY_AFTER, 1);
-            track(Responses.send(ctx, busy, false));
-        }
+    boolean isShutdown() {
+        return pool.isShutdown();
+    }
 
-        private void track(ChannelFuture write) {
-            unwritten.add(write);
-            write.addListener(f -> unwritten.remove(write));
-        }
+    void countCompleted() {
+        completed.incrementAndGet();
+    }
+
+    void countCancelled() {
+        cancelled.incrementAndGet();
+    }
+
+    void countFailed() {
+        failed.incrementAndGet();
+    }
+
+    void countPastDeadline() {
+        pastDeadline.incrementAndGet();
+    }
+
+    void track(ChannelFuture write) {
+        unwritten.add(write);
+        write.addListener(f -> unwritten.remove(write));
     }
 
     /** Lets running and queued work finish within {@code grace}, then interrupts what is left; true if all finished. */
@@ -128,6 +147,7 @@ public final class WorkOffloader {
         }
         // Work still queued never started: tell its clients rather than leave them hanging.
         for (Runnable neverStarted : pool.shutdownNow()) {
+            ((Job) neverStarted).slotFreed();
             ((Job) neverStarted).refuse("shutting down: the grace period ended before this work started");
         }
         pool.awaitTermination(2, TimeUnit.SECONDS);
@@ -143,18 +163,71 @@ public final class WorkOffloader {
         }
     }
 
-    /** Requests refused with a 503 so far. */
-    public long rejected() {
-        return rejected.get();
+    /**
+     * Why liveness should fail: the jobs still running past the work deadline, their workers deaf to the interrupt.
+     * Cheap while every job is in time, since {@code /health} asks on every probe.
+     */
+    public Optional<String> unhealthyReason() {
+        return watch.anyOverdue() ? watch.unhealthyReason() : Optional.empty();
     }
 
-    /** Offloaded requests whose work ran and whose answer was sent. */
-    public long completed() {
-        return completed.get();
+    /** True while every worker is busy and the queue is full: the next request would be refused (readiness). */
+    public boolean saturated() {
+        return inFlight.get() >= capacity();
+    }
+
+    /** Workers running a request now. */
+    public int active() {
+        return watch.running();
+    }
+
+    /** Requests waiting for a worker. */
+    public int queued() {
+        return pool.getQueue().size();
+    }
+
+    /** Workers plus queue places: how many requests may be in flight before the next is refused. */
+    public int capacity() {
+        return workers + queueCapacity;
+    }
+
+    /** Worker threads. */
+    public int workers() {
+        return workers;
     }
 
     /** Requests running on a worker or waiting in the queue. */
     public int inFlight() {
-        return pool.getActiveCount() + pool.getQueue().size();
+        return inFlight.get();
+    }
+
+    /** Requests refused with a 503 so far (pool full or shutting down). */
+    public long rejected() {
+        return rejected.get();
+    }
+
+    /** Offloaded requests whose work ran to its end and whose answer was sent. */
+    public long completed() {
+        return completed.get();
+    }
+
+    /** Requests dropped because their client went away first. */
+    public long cancelled() {
+        return cancelled.get();
+    }
+
+    /** Requests whose work threw (answered 500). */
+    public long failed() {
+        return failed.get();
+    }
+
+    /** Requests interrupted at the work deadline (answered 504). */
+    public long timedOut() {
+        return pastDeadline.get();
+    }
+
+    /** How long the oldest running request has been on its worker, in milliseconds; 0 when none runs. */
+    public long oldestRunningMillis() {
+        return watch.oldestAgeMillis();
     }
 }

@@ -20,13 +20,15 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * Clients that misbehave: each gets a 4xx or a close, the event loop never stalls (no STALL line) and a probe running
- * alongside never fails.
+ * Clients that misbehave: each gets a 4xx or a close, the event loop is never held for a second (no STALL line with a
+ * 1 s limit: what a busy machine does to a 200 ms limit is not what these tests are about) and a probe running alongside
+ * never fails.
  */
 @Tag("faults")
 class HostileClientsTest {
 
     private static final Duration IDLE = Duration.ofMillis(500);
+    private static final String LOOP_STALL = "STALL event loop";
     /** How long past the idle timeout a close may take: the idle check and a loaded 2-core machine. */
     private static final long CLOSE_BOUND_MS = IDLE.toMillis() + 2_000;
 
@@ -38,9 +40,9 @@ class HostileClientsTest {
     @BeforeEach
     void start() throws Exception {
         server = InProcessServer.start("--idle-timeout", "500ms", "--max-header-bytes", "8192",
-                "--max-body-bytes", "65536");
-        stallsAtStart = server.capture().linesStartingWith("STALL").size();
-        probe = ProbeRun.start(server.url("/health"), Duration.ofMillis(200), Duration.ofMillis(500), 10);
+                "--max-body-bytes", "65536", "--stall-limit", "1s");
+        stallsAtStart = server.capture().linesStartingWith(LOOP_STALL).size();
+        probe = ProbeRun.start(server.url("/health"), Duration.ofMillis(200), Duration.ofSeconds(1), 10);
     }
 
     @AfterEach
@@ -48,7 +50,7 @@ class HostileClientsTest {
         SummaryLine verdict = probe.summary();
         try {
             assertThat(verdict.getLong("failed")).as("probe failures while clients misbehaved").isZero();
-            List<String> stalls = server.capture().linesStartingWith("STALL");
+            List<String> stalls = server.capture().linesStartingWith(LOOP_STALL);
             assertThat(stalls.subList(stallsAtStart, stalls.size())).as("the loop never stalled").isEmpty();
         } finally {
             server.close();

@@ -17,7 +17,7 @@ class OverloadTest {
         int sent = 20;
         try (InProcessServer server = InProcessServer.start("--workers", String.valueOf(workers), "--queue",
                 String.valueOf(queue))) {
-            ProbeRun probe = ProbeRun.start(server.url("/health"), Duration.ofMillis(200), Duration.ofMillis(300), 12);
+            ProbeRun probe = ProbeRun.start(server.url("/health"), Duration.ofMillis(200), Duration.ofSeconds(1), 12);
             List<Requests.Answer> answers = new Requests().fire(server.url("/processing_fixed?seconds=1"), sent)
                     .answers();
             SummaryLine verdict = probe.summary();
