@@ -1,10 +1,12 @@
 package dev.starvation.http.client;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
 /**
@@ -21,6 +23,7 @@ final class HttpResponseReader {
     private final Socket socket;
     private final InputStream in;
     private final long deadline;
+    private final ByteArrayOutputStream body = new ByteArrayOutputStream();
     /** What was being read, for a timeout's message. */
     private String stage = "awaiting the status line";
 
@@ -67,7 +70,7 @@ final class HttpResponseReader {
                 if (status != 204 && status != 304) {
                     readBody(chunked, contentLength);
                 }
-                return new HttpAnswer(status, location);
+                return new HttpAnswer(status, location, body.toString(StandardCharsets.UTF_8));
             }
         } catch (SocketTimeoutException e) {
             throw new SocketTimeoutException(stage);
@@ -90,28 +93,30 @@ final class HttpResponseReader {
                     return;
                 }
                 long take = Math.min(size, MAX_BODY_BYTES - read);
-                skip(take, "the connection closed inside a chunk");
+                keep(take, "the connection closed inside a chunk");
                 read += take;
                 if (take == size) {
                     readLine();
                 }
             }
         } else if (contentLength >= 0) {
-            skip(Math.min(contentLength, MAX_BODY_BYTES), "the connection closed before the body was complete");
+            keep(Math.min(contentLength, MAX_BODY_BYTES), "the connection closed before the body was complete");
         } else {
             // No length: the body runs to the end of the connection (we asked for Connection: close).
-            long read = 0;
-            while (read < MAX_BODY_BYTES && next() >= 0) {
-                read++;
+            int b;
+            while (body.size() < MAX_BODY_BYTES && (b = next()) >= 0) {
+                body.write(b);
             }
         }
     }
 
-    private void skip(long bytes, String whenCut) throws IOException {
+    private void keep(long bytes, String whenCut) throws IOException {
         for (long i = 0; i < bytes; i++) {
-            if (next() < 0) {
+            int b = next();
+            if (b < 0) {
                 throw new IOException(whenCut);
             }
+            body.write(b);
         }
     }
 

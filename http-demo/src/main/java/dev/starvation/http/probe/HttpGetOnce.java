@@ -21,6 +21,8 @@ public final class HttpGetOnce {
     /** The kubelet's limit (net/http's default, kept by its redirect checker). */
     static final int MAX_REDIRECTS = 10;
     private static final Set<Integer> REDIRECTS = Set.of(301, 302, 303, 307, 308);
+    /** How much of a failing answer's body goes into the PROBE FAIL line. */
+    private static final int BODY_IN_MESSAGE = 200;
 
     private HttpGetOnce() {
     }
@@ -44,7 +46,8 @@ public final class HttpGetOnce {
             }
             int status = response.status();
             if (!REDIRECTS.contains(status) || response.location() == null) {
-                return ProbeOutcome.answered(status, elapsedMillis(start), status >= 300 && status < 400
+                return ProbeOutcome.answered(status, response.firstLine(BODY_IN_MESSAGE), elapsedMillis(start),
+                        status >= 300 && status < 400
                         ? "status " + status + " is not followed (no redirect to follow), counted as success" : null);
             }
             URI next;
@@ -56,8 +59,8 @@ public final class HttpGetOnce {
             }
             if (next.getHost() == null || !next.getHost().equalsIgnoreCase(url.getHost())) {
                 // The kubelet's redirect checker compares host names only (ports may differ) and stops here.
-                return ProbeOutcome.answered(status, elapsedMillis(start), "status " + status + " redirects to another"
-                        + " host, not followed: " + next + ", counted as success");
+                return ProbeOutcome.answered(status, "", elapsedMillis(start), "status " + status
+                        + " redirects to another host, not followed: " + next + ", counted as success");
             }
             if (!"http".equalsIgnoreCase(next.getScheme())) {
                 return ProbeOutcome.failed(elapsedMillis(start), "status " + status + " redirects to " + next

@@ -7,9 +7,11 @@ package dev.starvation.http.probe;
  */
 public record ProbeOutcome(int status, boolean ok, long millis, String failure, String warning, boolean refused) {
 
-    static ProbeOutcome answered(int status, long millis, String warning) {
+    /** A failure names the status and the first line of the body, where a health endpoint says why. */
+    static ProbeOutcome answered(int status, String body, long millis, String warning) {
         boolean ok = status >= 200 && status < 400;
-        return new ProbeOutcome(status, ok, millis, ok ? null : "status " + status, ok ? warning : null, false);
+        String why = body.isEmpty() ? "status " + status : "status " + status + ": " + body;
+        return new ProbeOutcome(status, ok, millis, ok ? null : why, ok ? warning : null, false);
     }
 
     static ProbeOutcome failed(long millis, String why) {

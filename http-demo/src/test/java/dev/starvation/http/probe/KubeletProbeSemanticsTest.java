@@ -92,7 +92,8 @@ class KubeletProbeSemanticsTest {
             assertThat(server.paths()).containsExactly("/health", "/broken");
             assertThat(outcome.ok()).isFalse();
             assertThat(outcome.status()).isEqualTo(500);
-            assertThat(outcome.failure()).isEqualTo("status 500");
+            // The body's first line says why: where a health endpoint gives its reason.
+            assertThat(outcome.failure()).isEqualTo("status 500: ok");
         }
     }
 

@@ -55,7 +55,7 @@ class RestartHoldTest {
             run.cancel(true);
 
             assertThat(log.linesStartingWith("PROBE FAIL")).hasSize(4)
-                    .allMatch(l -> l.startsWith("PROBE FAIL status 500 ("));
+                    .allMatch(l -> l.startsWith("PROBE FAIL status 500: ok ("));
             assertThat(probe.summary().getLong("failed")).isEqualTo(4);
             assertThat(probe.summary().getLong("held")).isGreaterThanOrEqualTo(6);
         } finally {
