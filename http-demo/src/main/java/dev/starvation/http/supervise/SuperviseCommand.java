@@ -18,12 +18,16 @@ import sun.misc.Signal;
             "(the probe options are those of 'probe'). On the restart verdict it stops the child (SIGTERM, then",
             "SIGKILL after --grace) and starts it again after a CrashLoopBackOff delay: --backoff, doubling with each",
             "restart up to --max-backoff, back to --backoff once the child had run --backoff-reset. A child that exits",
-            "by itself is restarted the same way. Logs SUPERVISE lines, the child's output under [pid], and one",
+            "by itself is restarted the same way. --startup-timeout adds a startup probe. Logs SUPERVISE lines, the child's output under [pid], and one",
             "SUMMARY at the end (after --count probes or --duration, or on SIGTERM/Ctrl-C)."})
 public final class SuperviseCommand implements Callable<Integer> {
 
     @Mixin
     ProbeOptions probe;
+
+    @Option(names = "--startup-timeout", description = {"As a startup probe: after each start, liveness waits for the"
+            + " first answer, restarting the child if none comes within this (default: 0s, no startup probe)."})
+    Duration startupTimeout = Duration.ZERO;
 
     @Option(names = "--grace", description = "After SIGTERM, how long the child may take to exit before SIGKILL (default: 5s).")
     Duration grace = Duration.ofSeconds(5);
@@ -46,7 +50,7 @@ public final class SuperviseCommand implements Callable<Integer> {
 
     /** The options as one checked record. */
     SuperviseConfig config() {
-        return new SuperviseConfig(command, probe.config(), grace, backoff, maxBackoff, backoffReset);
+        return new SuperviseConfig(command, probe.config(), startupTimeout, grace, backoff, maxBackoff, backoffReset);
     }
 
     @Override

@@ -4,15 +4,21 @@ import dev.starvation.http.probe.ProbeConfig;
 import java.time.Duration;
 import java.util.List;
 
-/** What {@code supervise} runs and how: the server command, its liveness probe, the grace on stop, the backoff. */
-record SuperviseConfig(List<String> command, ProbeConfig probe, Duration grace, Duration backoff, Duration maxBackoff,
-        Duration backoffReset) {
+/**
+ * What {@code supervise} runs and how: the server command, its liveness probe and startup timeout, the grace on stop,
+ * the backoff.
+ */
+record SuperviseConfig(List<String> command, ProbeConfig probe, Duration startupTimeout, Duration grace,
+        Duration backoff, Duration maxBackoff, Duration backoffReset) {
 
     /** Checks the values and names the first that is wrong. */
     SuperviseConfig {
         if (command == null || command.isEmpty()) {
             throw new IllegalArgumentException("give the server command after --, e.g. supervise --url"
                     + " http://127.0.0.1:8080/health --count 30 -- java -jar http-demo.jar server --port 8080");
+        }
+        if (startupTimeout.isNegative()) {
+            throw new IllegalArgumentException("--startup-timeout must not be negative");
         }
         if (grace.isNegative()) {
             throw new IllegalArgumentException("--grace must not be negative");

@@ -29,6 +29,7 @@ public final class Supervisor {
     private final ProbeConfig probeConfig;
     private final LivenessProbe probe;
     private final CrashLoopBackOff backOff;
+    private final StartupProbe startup;
     private final PrintStream out;
     private final AtomicLong restarts = new AtomicLong();
     private final AtomicLong sigkills = new AtomicLong();
@@ -50,6 +51,7 @@ public final class Supervisor {
         this.probeConfig = config.probe();
         this.probe = new LivenessProbe(probeConfig);
         this.backOff = new CrashLoopBackOff(config.backoff(), config.maxBackoff(), config.backoffReset());
+        this.startup = new StartupProbe(probeConfig, config.startupTimeout());
         this.out = out;
     }
 
@@ -65,26 +67,27 @@ public final class Supervisor {
         long end = probeConfig.duration().isZero() ? Long.MAX_VALUE : begin + probeConfig.duration().toNanos();
         try {
             start();
-            ProbeTicker ticker = new ProbeTicker(probeConfig.period(), afterInitialDelay(), end);
-            while (!stopping && !probe.countReached() && ticker.awaitNext()) {
-                if (!child.isAlive()) {
-                    exited();
-                    if (!restart(end)) {
-                        break;
-                    }
-                    ticker.startAt(afterInitialDelay());
+            StartupProbe.Result started = awaitStartup();
+            ProbeTicker ticker = new ProbeTicker(probeConfig.period(), livenessFrom(), end);
+            while (!stopping && !probe.countReached()) {
+                String why;
+                if (started != StartupProbe.Result.UP) {
+                    why = startupFailed(started);
+                } else if (!ticker.awaitNext()) {
+                    break;
+                } else if (!child.isAlive()) {
+                    why = exited();
+                } else if (liveness() == LivenessProbe.Step.RESTART) {
+                    why = "after " + probeConfig.failureThreshold() + " failed probes";
+                } else {
                     continue;
                 }
-                LivenessProbe.Step step = probe.record(HttpGetOnce.get(probeConfig.url(), probeConfig.timeout()));
-                everAnswered |= step == LivenessProbe.Step.OK;
-                if (step == LivenessProbe.Step.RESTART) {
-                    LOG.info("SUPERVISE restart #{} after {} failed probes", restarts.get() + 1,
-                            probeConfig.failureThreshold());
-                    if (!restart(end)) {
-                        break;
-                    }
-                    ticker.startAt(afterInitialDelay());
+                LOG.info("SUPERVISE restart #{} {}", restarts.get() + 1, why);
+                if (!restart(end)) {
+                    break;
                 }
+                started = awaitStartup();
+                ticker.startAt(livenessFrom());
             }
         } catch (InterruptedException e) {
             if (!stopping) {
@@ -100,6 +103,29 @@ public final class Supervisor {
         return summary;
     }
 
+    private StartupProbe.Result awaitStartup() throws InterruptedException {
+        StartupProbe.Result result = startup.await(child, startedAt, () -> stopping);
+        everAnswered |= result == StartupProbe.Result.UP && !startup.timeout().isZero();
+        return result;
+    }
+
+    private LivenessProbe.Step liveness() {
+        LivenessProbe.Step step = probe.record(HttpGetOnce.get(probeConfig.url(), probeConfig.timeout()));
+        everAnswered |= step == LivenessProbe.Step.OK;
+        return step;
+    }
+
+    /** Why a new child is restarted before liveness began; throws if the very first one could not run at all. */
+    private String startupFailed(StartupProbe.Result result) throws InterruptedException {
+        if (result == StartupProbe.Result.EXITED) {
+            return exited();
+        }
+        if (result == StartupProbe.Result.STOPPED) {
+            throw new InterruptedException("stopped");
+        }
+        return "after no answer within the " + Durations.format(startup.timeout()) + " startup timeout";
+    }
+
     /** Ends the run from another thread (a signal handler): the child is stopped gracefully and the SUMMARY logged. */
     public void stop() {
         stopping = true;
@@ -109,8 +135,9 @@ public final class Supervisor {
         }
     }
 
-    private long afterInitialDelay() {
-        return System.nanoTime() + probeConfig.initialDelay().toNanos();
+    /** Liveness counts once the startup probe passed and {@code --initial-delay} since the start is over. */
+    private long livenessFrom() {
+        return Math.max(System.nanoTime(), startedAt + probeConfig.initialDelay().toNanos());
     }
 
     private void start() throws IOException {
@@ -123,7 +150,8 @@ public final class Supervisor {
         LOG.info("SUPERVISE started pid={}: {}", child.pid(), String.join(" ", config.command()));
     }
 
-    private void exited() throws InterruptedException {
+    /** The child ended by itself: why it is restarted, or an error if the very first one never answered. */
+    private String exited() throws InterruptedException {
         int code = child.awaitExit(Duration.ofSeconds(5));
         if (!everAnswered) {
             throw new IllegalStateException("the server command exited at once with code " + code + ", before it"
@@ -131,7 +159,7 @@ public final class Supervisor {
                     + lastLines());
         }
         exits.incrementAndGet();
-        LOG.info("SUPERVISE exited pid={} code={} by itself; restart #{}", child.pid(), code, restarts.get() + 1);
+        return "after pid=" + child.pid() + " exited by itself with code " + code;
     }
 
     private String lastLines() {

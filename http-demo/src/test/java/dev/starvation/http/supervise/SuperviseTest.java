@@ -113,4 +113,22 @@ class SuperviseTest {
             assertThat(lines.get(lines.size() - 1)).startsWith("SUMMARY probes=");
         }
     }
+
+    @Test
+    void childThatNeverAnswersWithinTheStartupTimeoutIsRestarted() throws Exception {
+        try (LogCapture log = LogCapture.start();
+                SupervisedRun run = SupervisedRun.start("--url", nobodyListens(), "--period", "50ms", "--timeout",
+                        "200ms", "--startup-timeout", "300ms", "--backoff", "100ms", "--duration", "60s", "--",
+                        "sleep", "60")) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> log.linesStartingWith("SUPERVISE restart").size() >= 2);
+            SummaryLine summary = run.stop();
+
+            assertThat(log.linesStartingWith("SUPERVISE restart").subList(0, 2)).containsExactly(
+                    "SUPERVISE restart #1 after no answer within the 300ms startup timeout",
+                    "SUPERVISE restart #2 after no answer within the 300ms startup timeout");
+            // Liveness never began: no probe was counted.
+            assertThat(log.linesStartingWith("PROBE")).isEmpty();
+            assertThat(summary.getLong("probes")).isZero();
+        }
+    }
 }

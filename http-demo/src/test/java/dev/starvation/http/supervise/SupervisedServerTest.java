@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -26,8 +27,11 @@ import org.junit.jupiter.api.condition.OS;
 @EnabledOnOs({OS.LINUX, OS.MAC})
 class SupervisedServerTest {
 
-    /** Long enough for a server JVM to start on a busy machine before the first probe counts. */
-    private static final String INITIAL_DELAY = "2500ms";
+    /**
+     * A startup probe: liveness counts once a new server answered, however long its JVM took to start (seconds on a
+     * busy machine), yet less than the blocking request, which may reach a new server before its first answer.
+     */
+    private static final String STARTUP_TIMEOUT = "15s";
 
     static List<String> serverCommand(int port, String... serverArgs) {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
@@ -45,10 +49,17 @@ class SupervisedServerTest {
 
     /** The supervise options of these tests, then {@code --} and the server command with {@code serverArgs}. */
     static String[] supervise(int port, String... serverArgs) {
-        List<String> args = new ArrayList<>(List.of("--url", "http://127.0.0.1:" + port + "/health", "--period", "200ms",
-                "--timeout", "300ms", "--failure-threshold", "3", "--initial-delay", INITIAL_DELAY, "--grace", "500ms",
-                "--backoff", "200ms", "--duration", "120s", "--"));
-        args.addAll(serverCommand(port, serverArgs));
+        return supervise(port, Map.of(), serverCommand(port, serverArgs));
+    }
+
+    /** The same with some options' values changed, e.g. {@code --period}. */
+    static String[] supervise(int port, Map<String, String> changed, List<String> command) {
+        List<String> args = new ArrayList<>(List.of("--url", "http://127.0.0.1:" + port + "/health", "--period", "250ms",
+                "--timeout", "500ms", "--failure-threshold", "3", "--startup-timeout", STARTUP_TIMEOUT, "--grace",
+                "500ms", "--backoff", "200ms", "--duration", "120s"));
+        changed.forEach((option, value) -> args.set(args.indexOf(option) + 1, value));
+        args.add("--");
+        args.addAll(command);
         return args.toArray(String[]::new);
     }
 
@@ -69,9 +80,9 @@ class SupervisedServerTest {
         try (LogCapture log = LogCapture.start(); SupervisedRun run = SupervisedRun.start(supervise(port))) {
             await().atMost(Duration.ofSeconds(30)).until(() -> log.linesStartingWith("PROBE ok").size() >= 2);
 
-            // 30 s on the event loop, sent again once when it is lost.
+            // A minute on the event loop, sent again once when it is lost.
             CompletableFuture<Integer> load = CompletableFuture.supplyAsync(() -> Cli.run(new HttpDemo(), "load",
-                    "--url", "http://127.0.0.1:" + port + "/processing?seconds=30", "--retries", "1", "--retry-delay",
+                    "--url", "http://127.0.0.1:" + port + "/processing?seconds=60", "--retries", "1", "--retry-delay",
                     "200ms", "--timeout", "100s"));
             int loadExit = load.get(100, TimeUnit.SECONDS);
             await().atMost(Duration.ofSeconds(30)).until(() -> after(log.lines(), "SUPERVISE started", 3, "PROBE ok") >= 1);
@@ -80,8 +91,11 @@ class SupervisedServerTest {
 
             assertThat(summary.getLong("restarts")).isEqualTo(2);
             assertThat(lines).contains("SUPERVISE restart #1 after 3 failed probes",
-                    "SUPERVISE restart #2 after 3 failed probes", "SUPERVISE backoff 200ms (CrashLoopBackOff)",
-                    "SUPERVISE backoff 400ms (CrashLoopBackOff)");
+                    "SUPERVISE backoff 200ms (CrashLoopBackOff)", "SUPERVISE backoff 400ms (CrashLoopBackOff)");
+            // The retry reaches the new server after its first answer (liveness fails) or before it (it never
+            // answers its startup probe): either way the same request brings it down.
+            assertThat(lines).containsAnyOf("SUPERVISE restart #2 after 3 failed probes",
+                    "SUPERVISE restart #2 after no answer within the 15s startup timeout");
             // The loop was blocked: the server could not even stop gracefully, and was killed with the request.
             assertThat(summary.getLong("sigkills")).isEqualTo(2);
             assertThat(log.linesStartingWith("LOAD lost #1 after ")).hasSize(2)
@@ -93,7 +107,7 @@ class SupervisedServerTest {
                     .contains("ok=0", "lost=1", "retries=1");
             assertThat(loadExit).isEqualTo(1);
             // Each server saw the request: the retry reached the new process and blocked it again.
-            assertThat(run.childLines().stream().filter(l -> l.contains("REQUEST /processing seconds=30.0"))
+            assertThat(run.childLines().stream().filter(l -> l.contains("REQUEST /processing seconds=60.0"))
                     .map(l -> l.substring(0, l.indexOf(']'))).distinct()).hasSize(2);
         }
     }
@@ -127,17 +141,39 @@ class SupervisedServerTest {
             CompletableFuture<Integer> load = CompletableFuture.supplyAsync(() -> Cli.run(new HttpDemo(), "load",
                     "--url", "http://127.0.0.1:" + port + "/processing_fixed?seconds=60&fault=stuck", "--timeout",
                     "100s"));
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> log.lines().contains("SUPERVISE restart #1 after 3 failed probes"));
             await().atMost(Duration.ofSeconds(30)).until(() -> after(log.lines(), "SUPERVISE started", 2, "PROBE ok") >= 1);
             SummaryLine summary = run.stop();
             load.get(100, TimeUnit.SECONDS);
 
             // The probes were answered at once (the loop is free), and the answer said why: liveness on a wedged worker.
-            assertThat(log.linesStartingWith("PROBE FAIL").subList(0, 3)).allMatch(l -> l.matches("PROBE FAIL status 503:"
-                    + " unhealthy: 1 job\\(s\\) past the 1000 ms deadline: worker-\\d+ on GET /processing_fixed"
+            assertThat(log.linesStartingWith("PROBE FAIL status 503")).hasSize(3).allMatch(l -> l.matches(
+                    "PROBE FAIL status 503: unhealthy: 1 job\\(s\\) past the 1000 ms deadline: worker-\\d+ on GET /processing_fixed"
                     + " seconds=60.0 fault=stuck for \\d+ ms \\([123]/3\\)"));
             assertThat(log.lines()).contains("SUPERVISE restart #1 after 3 failed probes");
             assertThat(summary.getLong("restarts")).isEqualTo(1);
             assertThat(run.childLines()).anyMatch(l -> l.contains("DEADLINE") && l.contains("fault=stuck"));
+        }
+    }
+
+    @Test
+    void slowStartingServerIsNotRestartedWhileItStarts() throws Exception {
+        int port = freePort();
+        // Two seconds of nothing before the JVM even starts; liveness alone (2 x 100 ms) would restart it at once.
+        List<String> slow = new ArrayList<>(List.of("sh", "-c", "sleep 2; exec \"$@\"", "slow"));
+        slow.addAll(serverCommand(port));
+        try (LogCapture log = LogCapture.start(); SupervisedRun run = SupervisedRun.start(supervise(port,
+                Map.of("--period", "100ms", "--failure-threshold", "2"), slow))) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> log.linesStartingWith("PROBE ok").size() >= 3);
+            SummaryLine summary = run.stop();
+
+            assertThat(summary.getLong("restarts")).isZero();
+            assertThat(log.linesStartingWith("SUPERVISE up pid=")).singleElement().asString()
+                    .matches("SUPERVISE up pid=\\d+: answered (\\d+) ms after its start \\(startup probe, \\d+ tries\\)");
+            long upAfter = Long.parseLong(log.linesStartingWith("SUPERVISE up").get(0)
+                    .replaceAll(".*answered (\\d+) ms.*", "$1"));
+            assertThat(upAfter).isGreaterThanOrEqualTo(2_000);
         }
     }
 }
