@@ -18,8 +18,13 @@ final class HttpStory extends Story {
     private static final String STALL_SECONDS = "3";
     /** The supervised acts: long enough that the restart comes before the request would have ended. */
     private static final String SUPERVISED_SECONDS = "5";
-    /** A server JVM is up well within it, so the first probes find it listening. */
-    private static final String INITIAL_DELAY = "2s";
+    /** A startup probe: liveness counts once a new server has answered, however long its JVM took to start. */
+    private static final String STARTUP_TIMEOUT = "60s";
+    /**
+     * The client waits this long before it sends a lost request again: by then the new server has answered its startup
+     * probe, so liveness judges the retry (sooner, the retry could block the server before its first answer).
+     */
+    private static final String RETRY_DELAY = "3s";
     /** Long enough to cover a probe JVM's start and eight probes. */
     private static final String LONG_STALL_SECONDS = "6";
 
@@ -114,14 +119,14 @@ final class HttpStory extends Story {
         int port = freePort();
         String url = "http://127.0.0.1:" + port;
         List<String> args = new ArrayList<>(List.of("supervise", "--url", url + "/health", "--period", PERIOD,
-                "--timeout", TIMEOUT, "--failure-threshold", "3", "--initial-delay", INITIAL_DELAY, "--grace", "1s",
+                "--timeout", TIMEOUT, "--failure-threshold", "3", "--startup-timeout", STARTUP_TIMEOUT, "--grace", "1s",
                 "--backoff", "1s", "--duration", "120s", "--",
                 "java", "-XX:TieredStopAtLevel=1", "-jar",
                 jar.toString(), "server", "--port", String.valueOf(port), "--event-loops", "1"));
         try (DemoProcess supervise = DemoProcess.start(terminal, "supervise", jar, args)) {
             supervise.awaitLines("PROBE ok", 2, Duration.ofSeconds(30));
             DemoProcess load = DemoProcess.start(terminal, "load", jar, List.of("load", "--url",
-                    url + path + "?seconds=" + SUPERVISED_SECONDS, "--retries", "1", "--retry-delay", "500ms",
+                    url + path + "?seconds=" + SUPERVISED_SECONDS, "--retries", "1", "--retry-delay", RETRY_DELAY,
                     "--timeout", "90s"));
             try (load) {
                 load.awaitExit(Duration.ofSeconds(100));

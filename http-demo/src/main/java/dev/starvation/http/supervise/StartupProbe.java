@@ -10,8 +10,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The kubelet's startup probe: after each start, liveness waits until the new process has answered once, so a server
- * that is slow to start (a cold JVM on a busy node) is not restarted for being slow. Probes every period with the
- * liveness probe's URL and timeout, until an answer, the child's exit, or the startup timeout.
+ * that is slow to start (a cold JVM on a busy node, whose first answers are slow too) is not restarted for being slow.
+ * Probes every period with the liveness probe's URL and timeout, until an answer, the child's exit, or the startup
+ * timeout. A request that reaches the new server first and blocks its loop keeps it from answering: it is restarted
+ * when the startup timeout passes.
  */
 final class StartupProbe {
 
