@@ -19,11 +19,12 @@ final class RunTable {
 
     /**
      * A supervised server: probe failures and restarts from {@code SUMMARY probes=… failed=… restarts=…} of
-     * {@code supervise}, requests lost from the client's {@code SUMMARY requests=… lost=…}.
+     * {@code supervise}, requests lost from each send's {@code SUMMARY requests=… lost=…}.
      */
-    void supervised(String run, SummaryLine supervise, SummaryLine client) {
+    void supervised(String run, SummaryLine supervise, List<SummaryLine> sends) {
+        long lost = sends.stream().mapToLong(s -> s.getLong("lost")).sum();
         rows.add(new String[] {run, supervise.get("failed"), supervise.getLong("restarts") > 0 ? "yes" : "no",
-            supervise.get("restarts"), client.get("lost"), "-", "-", "-"});
+            supervise.get("restarts"), String.valueOf(lost), "-", "-", "-"});
     }
 
     /** A consumer run: rebalances, duplicates and committed offsets from its {@code SUMMARY mode=…} line. */
