@@ -180,8 +180,8 @@ final class RenewingShareConsumer extends ShareMember {
             long late = watch.ageMillis() - deadlineMillis();
             if (late >= IGNORED_AFTER_MS) {
                 LOG.warn("LATE {} back from {} {} ms after its {} ms deadline ({}): ignored, the attempt had failed at"
-                        + " the deadline; the worker takes records again", Thread.currentThread().getName(),
-                        RunStats.id(record), late, deadlineMillis(), ending(result, error));
+                        + " the deadline", Thread.currentThread().getName(), RunStats.id(record), late, deadlineMillis(),
+                        ending(result, error));
             }
             finished.add(new Finished(held, LockRenewer.Result.PAST_DEADLINE, pastDeadline(watch)));
             return;

@@ -338,7 +338,7 @@ class ShareGroupScenariosTest {
         ShareSettings settings = settings(Mode.SHARE_RENEW, topic, 2, SHORT_WORK, 1, 0).withRecordDeadline(DEADLINE);
         CountDownLatch release = new CountDownLatch(1);
         try (LogCapture log = LogCapture.start()) {
-            ShareRun run = new ShareRun(settings, ShareJobs.ignoringInterruptsOnce("job-0", release,
+            ShareRun run = new ShareRun(settings, ShareJobs.ignoringInterruptsUntil("job-0", 2, release,
                     ShareJobs.sleeping(SHORT_WORK)));
             CompletableFuture<ShareReport> running = runAsync(run);
             ShareReport report;
@@ -382,6 +382,46 @@ class ShareGroupScenariosTest {
                     .contains("attempt 1 of 3 failed (java.util.concurrent.TimeoutException");
             assertThat(linesAbout(log, "LATE " + stuck + "-worker-1", topic)).singleElement().asString()
                     .contains("(done): ignored, the attempt had failed at the deadline");
+        }
+    }
+
+    @Test
+    @Execution(ExecutionMode.CONCURRENT)
+    void memberWhoseWorkersAllIgnoreTheirDeadlinesGivesBackTheRecordWaitingForOneAndTakesNoMore() throws Exception {
+        String topic = topicWith(4);
+        ShareSettings settings = settings(Mode.SHARE_RENEW, topic, 1, SHORT_WORK, 2, 0).withLock(LOCK_MS, LIMIT, 2)
+                .withRecordDeadline(DEADLINE);
+        CountDownLatch release = new CountDownLatch(1);
+        try (LogCapture log = LogCapture.start()) {
+            // job-0 hangs on every delivery: on the first it takes one worker, on the second the other, and job-2,
+            // handed over with it, waits for a worker that never comes back.
+            ShareRun run = new ShareRun(settings, ShareJobs.ignoringInterruptsUntil("job-0", ShareJobs.NEVER, release,
+                    ShareJobs.sleeping(SHORT_WORK)));
+            CompletableFuture<ShareReport> running = runAsync(run);
+            ShareReport report;
+            try {
+                await().atMost(TIME_LIMIT).until(() -> !linesAbout(log, "RELEASE job-2", topic).isEmpty());
+                run.stop();
+                report = running.get(TIME_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
+            } finally {
+                release.countDown();
+            }
+
+            assertThat(linesAbout(log, "RELEASE job-2", topic)).singleElement().asString().contains(
+                    "not started, all 2 worker(s) are held by attempts that ignored their deadline's interrupt");
+            assertThat(linesAbout(log, "CAPACITY share-renew-1 down to 0 of 2", topic)).singleElement().asString()
+                    .endsWith("this member takes no records meanwhile");
+            List<String> lines = log.lines();
+            String givenBack = linesAbout(log, "RELEASE job-2", topic).get(0);
+            assertThat(lines.subList(lines.indexOf(givenBack), lines.size())).as("no record taken after that")
+                    .noneMatch(l -> l.startsWith("BATCH share-renew-1 ") && l.contains(topic));
+            assertThat(report.byId().get(topic + "-0@0").acks()).containsExactly("RELEASE ok", "REJECT ok");
+            assertThat(report.byId().get(topic + "-0@1").outcome()).isEqualTo(ShareReport.Outcome.ACKNOWLEDGED);
+            assertThat(report.byId().get(topic + "-0@2").outcome()).as("available again for another member")
+                    .isEqualTo(ShareReport.Outcome.PENDING);
+            assertThat(report.deadlinePassed()).isEqualTo(2);
+            assertThat(report.stuckWorkers()).isEqualTo(2);
+            assertThat(linesAbout(log, "CLOSING share-renew-1 leaves 2 worker(s) behind", topic)).hasSize(1);
         }
     }
 

@@ -53,12 +53,12 @@ final class ShareJobs {
     }
 
     /**
-     * The record keyed {@code key} hangs on its first delivery, ignoring interrupts (a deadlock, I/O without a
-     * timeout), until {@code release} opens, then returns done; every other record, and its later deliveries, get
-     * {@code otherwise}.
+     * The record keyed {@code key} hangs on its deliveries before {@code succeedsAt}, ignoring interrupts (a deadlock,
+     * I/O without a timeout), until {@code release} opens, then returns done; every other record, and its later
+     * deliveries, get {@code otherwise}.
      */
-    static Processor ignoringInterruptsOnce(String key, CountDownLatch release, Processor otherwise) {
-        return until(key, 2, record -> {
+    static Processor ignoringInterruptsUntil(String key, int succeedsAt, CountDownLatch release, Processor otherwise) {
+        return until(key, succeedsAt, record -> {
             awaitIgnoringInterrupts(release);
             return true;
         }, otherwise);
