@@ -58,7 +58,8 @@ public final class ConsumeCommand implements Callable<Integer> {
     @Option(names = "--max-poll-records", defaultValue = "500", description = "max.poll.records (default ${DEFAULT-VALUE}).")
     int maxPollRecords;
 
-    @Option(names = "--workers", description = "Worker threads in offload mode (default: number of cores).")
+    @Option(names = "--workers", description = "Worker threads in offload mode, per member in share-renew mode "
+            + "(default: number of cores).")
     Integer workers;
 
     @Option(names = "--group-protocol", defaultValue = "classic",
