@@ -312,14 +312,15 @@ class ShareGroupScenariosTest {
             assertThat(report.stuckWorkers()).isZero();
             assertThat(report.duplicates()).isZero();
 
-            assertThat(linesAbout(log, "STALL share-renew-1-worker-", topic)).hasSize(3)
-                    .allMatch(l -> l.matches("STALL share-renew-1-worker-\\d on " + topic + "-0@[01] for \\d+ ms"
+            // One STALL per hung attempt; a 200 ms record slowed past half the deadline by a busy machine adds one.
+            assertThat(linesAbout(log, "STALL share-renew-1-worker-", topic)).hasSizeGreaterThanOrEqualTo(3)
+                    .allMatch(l -> l.matches("STALL share-renew-1-worker-\\d on " + topic + "-0@\\d for \\d+ ms"
                             + " \\(deadline 1000 ms\\)"));
-            assertThat(log.stacksOf("STALL share-renew-1-worker-", topic)).hasSize(3)
-                    .allMatch(stack -> stack.contains("ShareJobs.hangUntilInterrupted"));
+            assertThat(log.stacksOf("STALL share-renew-1-worker-", topic))
+                    .filteredOn(stack -> stack.contains("ShareJobs.hangUntilInterrupted")).hasSize(3);
             assertThat(linesAbout(log, "DEADLINE share-renew-1-worker-", topic)).hasSize(3)
                     .allMatch(l -> l.contains("passed its 1000 ms deadline: interrupting it"));
-            assertThat(linesAbout(log, "STALL over: share-renew-1-worker-", topic)).hasSize(3);
+            assertThat(linesAbout(log, "STALL over: share-renew-1-worker-", topic)).hasSizeGreaterThanOrEqualTo(3);
             assertThat(linesAbout(log, "RELEASE job-0", topic)).singleElement().asString().contains(
                     "attempt 1 of 2 failed (java.util.concurrent.TimeoutException: " + topic + "-0@0 still running"
                             + " after the 1000 ms record deadline on share-renew-1-worker-");
@@ -376,7 +377,7 @@ class ShareGroupScenariosTest {
             assertThat(report.deadlinePassed()).isEqualTo(1);
             assertThat(report.stuckWorkers()).as("it came back before the members closed").isZero();
 
-            assertThat(log.stacksOf("STALL " + stuck + "-worker-1 on " + topic)).singleElement().asString()
+            assertThat(log.stacksOf("STALL " + stuck + "-worker-1 on " + topic + "-0@0")).singleElement().asString()
                     .contains("ShareJobs.awaitIgnoringInterrupts");
             assertThat(linesAbout(log, "RELEASE job-0", topic)).singleElement().asString()
                     .contains("attempt 1 of 3 failed (java.util.concurrent.TimeoutException");
@@ -388,41 +389,48 @@ class ShareGroupScenariosTest {
     @Test
     @Execution(ExecutionMode.CONCURRENT)
     void memberWhoseWorkersAllIgnoreTheirDeadlinesGivesBackTheRecordWaitingForOneAndTakesNoMore() throws Exception {
-        String topic = topicWith(4);
+        String topic = topicWith(6);
         ShareSettings settings = settings(Mode.SHARE_RENEW, topic, 1, SHORT_WORK, 2, 0).withLock(LOCK_MS, LIMIT, 2)
                 .withRecordDeadline(DEADLINE);
         CountDownLatch release = new CountDownLatch(1);
         try (LogCapture log = LogCapture.start()) {
-            // job-0 hangs on every delivery: on the first it takes one worker, on the second the other, and job-2,
-            // handed over with it, waits for a worker that never comes back.
+            // job-0 hangs on every delivery: on the first it takes one worker, on the second the other, and the
+            // record handed over with it (the lowest offset comes first) waits for a worker that never comes back.
             ShareRun run = new ShareRun(settings, ShareJobs.ignoringInterruptsUntil("job-0", ShareJobs.NEVER, release,
                     ShareJobs.sleeping(SHORT_WORK)));
             CompletableFuture<ShareReport> running = runAsync(run);
             ShareReport report;
             try {
-                await().atMost(TIME_LIMIT).until(() -> !linesAbout(log, "RELEASE job-2", topic).isEmpty());
+                await().atMost(TIME_LIMIT).until(() -> !givenBack(log, topic).isEmpty());
                 run.stop();
                 report = running.get(TIME_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
             } finally {
                 release.countDown();
             }
 
-            assertThat(linesAbout(log, "RELEASE job-2", topic)).singleElement().asString().contains(
-                    "not started, all 2 worker(s) are held by attempts that ignored their deadline's interrupt");
+            String givenBack = givenBack(log, topic).get(0);
+            assertThat(givenBack(log, topic)).hasSize(1);
             assertThat(linesAbout(log, "CAPACITY share-renew-1 down to 0 of 2", topic)).singleElement().asString()
                     .endsWith("this member takes no records meanwhile");
             List<String> lines = log.lines();
-            String givenBack = linesAbout(log, "RELEASE job-2", topic).get(0);
             assertThat(lines.subList(lines.indexOf(givenBack), lines.size())).as("no record taken after that")
                     .noneMatch(l -> l.startsWith("BATCH share-renew-1 ") && l.contains(topic));
             assertThat(report.byId().get(topic + "-0@0").acks()).containsExactly("RELEASE ok", "REJECT ok");
-            assertThat(report.byId().get(topic + "-0@1").outcome()).isEqualTo(ShareReport.Outcome.ACKNOWLEDGED);
-            assertThat(report.byId().get(topic + "-0@2").outcome()).as("available again for another member")
-                    .isEqualTo(ShareReport.Outcome.PENDING);
+            ShareReport.RecordOutcome waiting = report.byId().get(givenBack.split(" ")[2]);
+            assertThat(waiting.acks()).containsExactly("RELEASE ok");
+            assertThat(waiting.outcome()).as("available again for another member").isEqualTo(
+                    ShareReport.Outcome.PENDING);
+            assertThat(report.count(ShareReport.Outcome.ARCHIVED)).as("job-0 only").isEqualTo(1);
             assertThat(report.deadlinePassed()).isEqualTo(2);
             assertThat(report.stuckWorkers()).isEqualTo(2);
             assertThat(linesAbout(log, "CLOSING share-renew-1 leaves 2 worker(s) behind", topic)).hasSize(1);
         }
+    }
+
+    /** The lines of a record given back because every worker of its member is held past its deadline. */
+    private static List<String> givenBack(LogCapture log, String topic) {
+        return linesAbout(log, "RELEASE job-", topic).stream().filter(l -> l.contains("not started, all 2 worker(s)"
+                + " are held by attempts that ignored their deadline's interrupt")).toList();
     }
 
     private static CompletableFuture<ShareReport> runAsync(ShareRun run) {
