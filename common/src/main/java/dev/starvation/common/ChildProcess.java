@@ -20,11 +20,17 @@ public final class ChildProcess implements AutoCloseable {
     private final String name;
     private final Process process;
     private final List<String> lines = new ArrayList<>();
+    private final int keepLines;
     private final Thread reader;
 
-    private ChildProcess(String name, Process process, Consumer<String> echo) {
+    /** How a {@link #stop} ended: the exit code, and whether SIGKILL was needed. */
+    public record Stopped(int exitCode, boolean killed) {
+    }
+
+    private ChildProcess(String name, Process process, Consumer<String> echo, int keepLines) {
         this.name = name;
         this.process = process;
+        this.keepLines = keepLines;
         this.reader = new Thread(() -> pump(echo), "output-" + name);
         this.reader.setDaemon(true);
         this.reader.start();
@@ -35,7 +41,31 @@ public final class ChildProcess implements AutoCloseable {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(args);
-        return new ChildProcess(name, new ProcessBuilder(command).redirectErrorStream(true).start(), echo);
+        return new ChildProcess(name, new ProcessBuilder(command).redirectErrorStream(true).start(), echo,
+                Integer.MAX_VALUE);
+    }
+
+    /**
+     * Starts any {@code command} (program first), stderr merged into stdout, keeping only its last {@code keepLines}
+     * lines for {@link #lines()} and the waits, so a long-running child costs bounded memory.
+     *
+     * @throws IOException naming the program when it cannot be started (not found, not executable)
+     */
+    public static ChildProcess start(String name, List<String> command, Consumer<String> echo, int keepLines)
+            throws IOException {
+        if (command.isEmpty()) {
+            throw new IllegalArgumentException("no command to start");
+        }
+        if (keepLines < 1) {
+            throw new IllegalArgumentException("keepLines must be at least 1, got " + keepLines);
+        }
+        Process process;
+        try {
+            process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        } catch (IOException e) {
+            throw new IOException("cannot start '" + command.get(0) + "': " + e.getMessage(), e);
+        }
+        return new ChildProcess(name, process, echo, keepLines);
     }
 
     private void pump(Consumer<String> echo) {
@@ -45,6 +75,9 @@ public final class ChildProcess implements AutoCloseable {
             while ((line = in.readLine()) != null) {
                 synchronized (lines) {
                     lines.add(line);
+                    if (lines.size() > keepLines) {
+                        lines.remove(0);
+                    }
                     lines.notifyAll();
                 }
                 echo.accept(line);
@@ -91,6 +124,46 @@ public final class ChildProcess implements AutoCloseable {
         synchronized (lines) {
             return List.copyOf(lines);
         }
+    }
+
+    /** The operating system's id of the process. */
+    public long pid() {
+        return process.pid();
+    }
+
+    /** True until the process has ended. */
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** The exit code of a process that has ended. */
+    public int exitValue() {
+        return process.exitValue();
+    }
+
+    /** Closes the process's stdin: a child that reads it sees the end of its input. */
+    public void closeInput() throws IOException {
+        process.getOutputStream().close();
+    }
+
+    /**
+     * Stops the process as the kubelet stops a container: SIGTERM, up to {@code grace} to end by itself, then SIGKILL
+     * to it and everything it started. Returns at once if it has already ended.
+     */
+    public Stopped stop(Duration grace) throws InterruptedException {
+        boolean killed = false;
+        if (process.isAlive()) {
+            sigterm();
+            if (!process.waitFor(grace.toNanos(), TimeUnit.NANOSECONDS)) {
+                killed = true;
+                // Its children first: once the parent is gone they are no longer its descendants.
+                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                process.toHandle().destroyForcibly();
+                process.waitFor();
+            }
+        }
+        reader.join(5_000);
+        return new Stopped(process.exitValue(), killed);
     }
 
     /** Sends SIGTERM, as {@code kill} or Kubernetes does, keeping the output open for the shutdown lines. */

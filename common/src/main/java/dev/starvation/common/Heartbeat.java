@@ -6,7 +6,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongConsumer;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.SynchronizedHistogram;
+import org.HdrHistogram.Recorder;
 
 /**
  * One thread watched by a {@link StallWatchdog}: when it last showed life, and the histogram of how long it stayed away.
@@ -14,13 +14,19 @@ import org.HdrHistogram.SynchronizedHistogram;
  */
 public final class Heartbeat {
 
+    private static final long HIGHEST_MICROS = 3_600_000_000L;
+
     private final String name;
     private final long limitNanos;
     private final StallMessage message;
     private final Executor tickExecutor;
-    private final Histogram gapsMicros = new SynchronizedHistogram(3_600_000_000L, 3);
-    private final AtomicBoolean tickPending = new AtomicBoolean();
+    /** Written by the watched thread itself: a Recorder records wait-free, so the loop never waits on a reader. */
+    private final Recorder gaps = new Recorder(HIGHEST_MICROS, 3);
+    /** Everything recorded so far, added up by readers (under this object's lock, never the loop's). */
+    private final Histogram gapsSoFar = new Histogram(HIGHEST_MICROS, 3);
+    private Histogram recycled;
     private final List<LongConsumer> gapListeners = new CopyOnWriteArrayList<>();
+    private final AtomicBoolean tickPending = new AtomicBoolean();
     private volatile Thread thread;
     /** Start of the current silence: the last beat, or when the pending tick was handed over. */
     private volatile long silentSince;
@@ -48,6 +54,15 @@ public final class Heartbeat {
         ended(since, now - since);
     }
 
+    /**
+     * Calls {@code listener} with every silence recorded from now on, in nanoseconds (for metrics such as a Micrometer
+     * timer). It runs on the watched thread, the loop itself: it must be quick and must not block.
+     */
+    public Heartbeat onGap(LongConsumer listener) {
+        gapListeners.add(listener);
+        return this;
+    }
+
     /** A silence that started at {@code since} is over; remember its length if it was reported as a stall. */
     private void ended(long since, long gapNanos) {
         record(gapNanos);
@@ -57,29 +72,15 @@ public final class Heartbeat {
     }
 
     private void record(long gapNanos) {
-        gapsMicros.recordValue(Math.min(Math.max(gapNanos / 1_000, 0), gapsMicros.getHighestTrackableValue()));
-        if (gapNanos > maxGapNanos) {
-            maxGapNanos = gapNanos;
+        long gap = Math.max(gapNanos, 0);
+        gaps.recordValue(Math.min(gap / 1_000, HIGHEST_MICROS));
+        // One writer per heartbeat (the watched thread), so a plain read-compare-write keeps the maximum.
+        if (gap > maxGapNanos) {
+            maxGapNanos = gap;
         }
         for (LongConsumer listener : gapListeners) {
-            listener.accept(gapNanos);
+            listener.accept(gap);
         }
-    }
-
-    /**
-     * Tells {@code listener} the length of every silence as it ends, in nanoseconds, on the watched thread: a metrics
-     * histogram is fed this way. Keep it cheap; it runs on the loop.
-     */
-    public void onGap(LongConsumer listener) {
-        gapListeners.add(listener);
-    }
-
-    /** How long the thread has been silent right now, in milliseconds: 0 while a loop has no tick waiting. */
-    public long currentSilenceMillis() {
-        if (closed || (tickExecutor != null && !tickPending.get())) {
-            return 0;
-        }
-        return Math.max(0, System.nanoTime() - silentSince) / 1_000_000;
     }
 
     /** Called by the watchdog thread: hand a tick to the executor unless the last one has not run yet. */
@@ -101,14 +102,32 @@ public final class Heartbeat {
         }
     }
 
-    /** Called by the watchdog thread: how long the thread has been silent, if past the limit and not yet reported. */
-    long newStallNanos(long now) {
-        if (closed || (tickExecutor != null && !tickPending.get())) {
+    /** True while the watched thread owes a sign of life: always for a beating thread, while a tick waits for a loop. */
+    private boolean owing() {
+        return !closed && (tickExecutor == null || tickPending.get());
+    }
+
+    /** When the current silence began (watchdog thread). */
+    long silentSince() {
+        return silentSince;
+    }
+
+    long limitNanos() {
+        return limitNanos;
+    }
+
+    /**
+     * Called by the watchdog thread: how long the thread has been silent, if past the limit and not yet reported;
+     * -1 otherwise. {@code pausedNanos} is how long the whole process stood still during this silence: a silence
+     * that the pause explains is not the thread's stall.
+     */
+    long newStallNanos(long now, long pausedNanos) {
+        if (!owing()) {
             return -1;
         }
         long since = silentSince;
         long silent = now - since;
-        if (silent <= limitNanos || reportedFor == since) {
+        if (silent - pausedNanos <= limitNanos || reportedFor == since) {
             return -1;
         }
         reportedFor = since;
@@ -144,21 +163,26 @@ public final class Heartbeat {
         return name;
     }
 
-    /** How many times the thread stayed silent past the limit. */
+    /** How many times the thread stayed silent past the limit (pauses of the whole process not counted). */
     public long stalls() {
         return stalls;
     }
 
+    /** How long the watched thread has been silent so far, in milliseconds; 0 while it owes nothing or is closed. */
+    public long currentSilenceMillis() {
+        return owing() ? Math.max(0, System.nanoTime() - silentSince) / 1_000_000 : 0;
+    }
+
     /** The longest silence seen so far, in milliseconds, including the current one if it is longer. */
     public long maxGapMillis() {
-        long current = closed ? 0 : System.nanoTime() - silentSince;
-        boolean silentNow = tickExecutor == null || tickPending.get();
-        return Math.max(maxGapNanos, silentNow ? current : 0) / 1_000_000;
+        return Math.max(maxGapNanos / 1_000_000, currentSilenceMillis());
     }
 
     /** A copy of the recorded silences, in microseconds. */
-    public Histogram gapsMicros() {
-        return gapsMicros.copy();
+    public synchronized Histogram gapsMicros() {
+        recycled = gaps.getIntervalHistogram(recycled);
+        gapsSoFar.add(recycled);
+        return gapsSoFar.copy();
     }
 
     /** Stops watching (a closed consumer is silent on purpose). */

@@ -4,30 +4,48 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * A thread of its own that notices when a watched thread stops coming back, in the spirit of Vert.x's
  * BlockedThreadChecker, and logs a {@code STALL} line with that thread's stack so the log names the code that holds it.
- * It must not run on a watched thread: a stalled loop cannot report its own stall.
+ * It must not run on a watched thread: a stalled loop cannot report its own stall. When the whole process stood still
+ * (its own sleep woke late, or GC time grew) it says {@code STALL process paused} instead of blaming a thread.
  */
 public final class StallWatchdog implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(StallWatchdog.class);
 
+    /** How the watchdog waits between rounds; tests stand in a late sleep for a frozen process. */
+    @FunctionalInterface
+    interface Sleeper {
+        void sleep(long millis) throws InterruptedException;
+    }
+
     private final List<Heartbeat> heartbeats = new CopyOnWriteArrayList<>();
     private final List<Runnable> checks = new CopyOnWriteArrayList<>();
     private final long intervalMillis;
+    private final Sleeper sleeper;
+    private final ProcessPauses pauses;
     private final Thread thread;
     private volatile boolean running = true;
+    private volatile long pauseCount;
 
     /** Starts the watchdog thread; it checks every {@code interval} and hands loops a tick as often. */
     public StallWatchdog(Duration interval) {
+        this(interval, Thread::sleep, ProcessPauses::totalGcMillis);
+    }
+
+    StallWatchdog(Duration interval, Sleeper sleeper, LongSupplier gcMillis) {
         if (interval.isNegative() || interval.isZero()) {
             throw new IllegalArgumentException("watchdog interval must be positive, got " + interval);
         }
         this.intervalMillis = Math.max(1, interval.toMillis());
+        this.sleeper = sleeper;
+        // Waking up to an interval late is the scheduler's jitter on a busy machine; past that, everything stood still.
+        this.pauses = new ProcessPauses(gcMillis, Math.max(10, intervalMillis) * 1_000_000L);
         this.thread = new Thread(this::run, "stall-watchdog");
         this.thread.setDaemon(true);
         this.thread.start();
@@ -67,14 +85,17 @@ public final class StallWatchdog implements AutoCloseable {
     }
 
     private void run() {
+        long sleptAt = System.nanoTime();
         while (running) {
             long now = System.nanoTime();
+            ProcessPauses.Pause pause = pauses.observe(now, now - sleptAt - intervalMillis * 1_000_000);
+            if (pause != null && pause.pausedNanos() >= shortestLimitNanos()) {
+                pauseCount++;
+                LOG.warn("STALL process paused {} ms (GC {} ms): every thread stood still, not counted as a stall",
+                        pause.pausedNanos() / 1_000_000, pause.gcMillis());
+            }
             for (Heartbeat hb : heartbeats) {
-                if (hb.isClosed()) {
-                    heartbeats.remove(hb);
-                    continue;
-                }
-                long silent = hb.newStallNanos(now);
+                long silent = hb.newStallNanos(now, pauses.pausedSince(hb.silentSince()));
                 if (silent >= 0) {
                     report(hb, silent);
                 }
@@ -82,6 +103,11 @@ public final class StallWatchdog implements AutoCloseable {
                 if (over >= 0) {
                     // The first line came at the limit; this one says how long the thread was really gone.
                     LOG.warn("STALL over: {} came back after {} ms", hb.threadName(), over / 1_000_000);
+                }
+                if (hb.isClosed()) {
+                    // Only now: a thread that came back and then closed its watch still gets its STALL over line.
+                    heartbeats.remove(hb);
+                    continue;
                 }
                 hb.tick();
             }
@@ -94,11 +120,22 @@ public final class StallWatchdog implements AutoCloseable {
                 }
             }
             try {
-                Thread.sleep(intervalMillis);
+                sleptAt = System.nanoTime();
+                sleeper.sleep(intervalMillis);
             } catch (InterruptedException e) {
                 return;
             }
         }
+    }
+
+    /** A pause shorter than every watched limit could not have passed for a stall: not worth a line. */
+    private long shortestLimitNanos() {
+        return heartbeats.stream().mapToLong(Heartbeat::limitNanos).min().orElse(Long.MAX_VALUE);
+    }
+
+    /** How many times the whole process was seen paused for longer than the shortest stall limit. */
+    public long pauses() {
+        return pauseCount;
     }
 
     private static void report(Heartbeat hb, long silentNanos) {

@@ -57,6 +57,15 @@ public final class LogCapture implements AutoCloseable {
                 .collect(Collectors.toList());
     }
 
+    /** Like {@link #stacksOf(String)}, for the messages that also contain {@code fragment} (a topic, a record). */
+    public List<String> stacksOf(String word, String fragment) {
+        return events().stream()
+                .filter(e -> e.getFormattedMessage().startsWith(word) && e.getFormattedMessage().contains(fragment)
+                        && e.getThrowableProxy() != null)
+                .map(e -> stackText(e.getThrowableProxy()))
+                .collect(Collectors.toList());
+    }
+
     private static String stackText(IThrowableProxy proxy) {
         StringBuilder sb = new StringBuilder(proxy.getMessage() == null ? "" : proxy.getMessage());
         for (StackTraceElementProxy frame : proxy.getStackTraceElementProxyArray()) {

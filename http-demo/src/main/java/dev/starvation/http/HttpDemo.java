@@ -4,14 +4,15 @@ import dev.starvation.common.Cli;
 import dev.starvation.http.load.LoadCommand;
 import dev.starvation.http.probe.ProbeCommand;
 import dev.starvation.http.server.ServerCommand;
+import dev.starvation.http.supervise.SuperviseCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The http-demo's one entry point: {@code server}, {@code probe} and {@code load}. */
+/** The http-demo's one entry point: {@code server}, {@code probe}, {@code load} and {@code supervise}. */
 @Command(name = "http-demo", mixinStandardHelpOptions = true, version = "http-demo 1.0",
-        subcommands = {ServerCommand.class, ProbeCommand.class, LoadCommand.class},
+        subcommands = {ServerCommand.class, ProbeCommand.class, LoadCommand.class, SuperviseCommand.class},
         description = "A single-loop Netty server that starves its own liveness probe, the fixes, and a"
-                + " Kubernetes-faithful probe.")
+                + " Kubernetes-faithful probe and supervisor.")
 public final class HttpDemo implements Runnable {
 
     public static void main(String[] args) {
@@ -23,6 +24,7 @@ public final class HttpDemo implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "choose a subcommand: server, probe or load");
+        throw new CommandLine.ParameterException(spec.commandLine(),
+                "choose a subcommand: server, probe, load or supervise");
     }
 }

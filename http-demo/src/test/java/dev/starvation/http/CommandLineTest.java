@@ -29,7 +29,7 @@ class CommandLineTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"server", "probe", "load"})
+    @ValueSource(strings = {"server", "probe", "load", "supervise"})
     void everySubcommandHasHelp(String subcommand) {
         Run run = run(subcommand, "--help");
         assertThat(run.exit()).isZero();
@@ -40,7 +40,7 @@ class CommandLineTest {
     void noSubcommandAsksForOne() {
         Run run = run();
         assertThat(run.exit()).isEqualTo(2);
-        assertThat(run.err()).contains("choose a subcommand: server, probe or load");
+        assertThat(run.err()).contains("choose a subcommand: server, probe, load or supervise");
     }
 
     @ParameterizedTest(name = "{0} -> exit {1}, says ''{2}''")
@@ -54,6 +54,13 @@ class CommandLineTest {
         "probe --url ftp://127.0.0.1/health --count 1            | 1 | --url must be an http:// URL",
         "probe --count 1                                         | 2 | Missing required option: '--url",
         "load --url http://127.0.0.1:1/health --requests 0       | 1 | --requests must be 1..10000",
+        "load --url http://127.0.0.1:1/health --retries -1       | 1 | --retries must be 0..100",
+        "supervise --url http://127.0.0.1:1/health --count 3     | 2 | no server command: give it after --",
+        "supervise --url http://127.0.0.1:1/health --count 3 --bogus -- sleep 9 | 2 | Unknown option: '--bogus'",
+        "supervise --url http://127.0.0.1:1/health -- sleep 9    | 1 | give --count or --duration",
+        "supervise --url http://127.0.0.1:1/health --count 3 --backoff 2s --max-backoff 1s -- sleep 9 | 1 | --max-backoff (1000ms) must not be below --backoff (2000ms)",
+        "supervise --url http://127.0.0.1:1/health --count 3 --grace soon -- sleep 9 | 2 | invalid duration 'soon'",
+        "supervise --count 3 -- sleep 9                          | 2 | Missing required option: '--url",
         "serve                                                   | 2 | Unmatched argument",
         "--port 8080                                             | 2 | Unknown options: '--port'"})
     void badOptionsAreRefusedNamingTheProblem(String args, int exit, String message) {

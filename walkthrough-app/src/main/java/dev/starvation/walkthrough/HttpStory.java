@@ -7,13 +7,20 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Act 1: one event loop, a blocking request and a liveness probe; then the offload fix, four loops, a tuned probe. */
+/**
+ * Act 1: one event loop under a kubelet in a box ({@code supervise}), a blocking request and a client that retries:
+ * the crash loop; then the offload fix, four loops, a tuned probe.
+ */
 final class HttpStory extends Story {
 
     private static final String PERIOD = "500ms";
     private static final String TIMEOUT = "500ms";
     private static final double TIMEOUT_MS = 500;
     private static final String STALL_SECONDS = "3";
+    /** The supervised acts: long enough that the restart comes before the request would have ended. */
+    private static final String SUPERVISED_SECONDS = "5";
+    /** A startup probe: liveness counts once a new server has answered, however long its JVM took to start. */
+    private static final String STARTUP_TIMEOUT = "60s";
     /** Long enough to cover a probe JVM's start and eight probes. */
     private static final String LONG_STALL_SECONDS = "6";
 
@@ -38,30 +45,32 @@ final class HttpStory extends Story {
     /** Tells the act and returns the probe-latency chart. */
     Path tell() throws Exception {
         List<ProbeSeries> chart = new ArrayList<>();
-        try (Server server = server(1)) {
-            terminal.heading("1a. http-demo, one event loop: a request sleeps " + STALL_SECONDS
-                    + " s on the loop while a liveness probe runs (every " + PERIOD + ", " + TIMEOUT
-                    + " to answer, restart after 3 failures)");
-            String run = "blocking on the loop";
-            DemoProcess bug = probeDuring(server, "/processing", TIMEOUT, run);
-            SummaryLine s = bug.summary();
-            expect(s.get("restart").equals("yes"), run, "restart=yes", s);
-            expect(server.process().lines().stream().anyMatch(l -> l.contains("STALL")), run,
-                    "a STALL line from the server", s);
-            chart.add(ProbeSeries.parse("/processing (sleeps on the event loop)", bug.lines(), TIMEOUT_MS));
+        terminal.heading("1a. http-demo under supervise, a kubelet in a box: one event loop, a request that sleeps "
+                + SUPERVISED_SECONDS + " s on it, a liveness probe every " + PERIOD + " (" + TIMEOUT + " to answer,"
+                + " restart after 3 failures). The restart kills the request; the client sends it again");
+        String run = "blocking on the loop";
+        Supervised bug = supervised("/processing", run);
+        SummaryLine s = bug.supervise().summary();
+        expect(s.getLong("restarts") >= 2, run, "restarts>=2 (the retried request restarts it again)", s);
+        expect(bug.lost() == 2, run, "the request lost both times it was sent", bug.sends().get(0));
+        expect(bug.supervise().lines().stream().anyMatch(l -> l.contains("STALL event loop")), run,
+                "a STALL line from the server", s);
+        chart.add(ProbeSeries.parse("/processing (sleeps on the event loop)", bug.supervise().lines(), TIMEOUT_MS));
 
-            terminal.heading("1b. The fix: the same sleep on a bounded worker pool; the loop stays free for /health");
-            run = "offloaded to workers";
-            DemoProcess fix = probeDuring(server, "/processing_fixed", TIMEOUT, run);
-            s = fix.summary();
-            expect(s.getLong("failed") == 0, run, "failed=0", s);
-            chart.add(ProbeSeries.parse("/processing_fixed (worker pool)", fix.lines(), TIMEOUT_MS));
-        }
+        terminal.heading("1b. The fix, supervised the same way: the same sleep on a bounded worker pool; the loop"
+                + " stays free for /health, nothing is restarted, the request is answered");
+        run = "offloaded to workers";
+        Supervised fix = supervised("/processing_fixed", run);
+        s = fix.supervise().summary();
+        expect(s.getLong("restarts") == 0 && s.getLong("failed") == 0, run, "restarts=0 failed=0", s);
+        expect(fix.answered() == 1 && fix.lost() == 0, run, "the request answered", fix.sends().get(0));
+        chart.add(ProbeSeries.parse("/processing_fixed (worker pool)", fix.supervise().lines(), TIMEOUT_MS));
+
         try (Server server = server(4)) {
             terminal.heading("1c. More event loops: four loops, the blocking request first. A connection stays on the"
                     + " loop it was dealt, so the probes dealt to that loop still fail, one in four");
-            String run = "4 loops, 1 blocking request";
-            SummaryLine s = probeAfter(server, 1, run);
+            run = "4 loops, 1 blocking request";
+            s = probeAfter(server, 1, run);
             expect(s.getLong("failed") > 0 && s.get("restart").equals("no"), run, "some failures, restart=no", s);
 
             terminal.heading("1c'. Four blocking requests on four loops, the accepting loop included: every probe"
@@ -73,8 +82,8 @@ final class HttpStory extends Story {
         try (Server server = server(1)) {
             terminal.heading("1d. Tuning the probe instead: a timeout longer than the stall hides it"
                     + " (and a truly hung pod is noticed later)");
-            String run = "tuned probe (timeout 4s)";
-            SummaryLine s = probeDuring(server, "/processing", "4s", run).summary();
+            run = "tuned probe (timeout 4s)";
+            s = probeDuring(server, "/processing", "4s", run).summary();
             expect(s.get("restart").equals("no"), run, "restart=no", s);
         }
         return Charts.probeLatency(out.resolve("probe-latency.png"), chart, TIMEOUT_MS);
@@ -100,6 +109,69 @@ final class HttpStory extends Story {
             endAct(act, server, mark, probe);
             return s;
         }
+    }
+
+    /** A supervised run: what supervise printed, and each time the client sent the request. */
+    private record Supervised(DemoProcess supervise, List<SummaryLine> sends) {
+        long lost() {
+            return sends.stream().mapToLong(s -> s.getLong("lost")).sum();
+        }
+
+        long answered() {
+            return sends.stream().mapToLong(s -> s.getLong("ok")).sum();
+        }
+    }
+
+    /**
+     * Runs the server under {@code supervise}, sends one request to {@code path} once the probe is green and, if it is
+     * lost, once more when the restarted server answers again (as a Service sends a retry only to a ready pod), then
+     * ends supervise once the server running then has answered a probe.
+     */
+    private Supervised supervised(String path, String run) throws Exception {
+        int port = freePort();
+        int metricsPort = freePort();
+        String url = "http://127.0.0.1:" + port;
+        List<String> args = new ArrayList<>(List.of("supervise", "--url", url + "/health", "--period", PERIOD,
+                "--timeout", TIMEOUT, "--failure-threshold", "3", "--startup-timeout", STARTUP_TIMEOUT, "--grace", "1s",
+                "--backoff", "1s", "--duration", "120s", "--",
+                "java", "-XX:TieredStopAtLevel=1", "-jar",
+                jar.toString(), "server", "--port", String.valueOf(port), "--event-loops", "1", "--metrics-port",
+                String.valueOf(metricsPort)));
+        List<SummaryLine> sends = new ArrayList<>();
+        try (LeadTimes.Act act = leadTimes.begin("http: " + run, "http-demo",
+                URI.create("http://127.0.0.1:" + metricsPort + "/metrics"), WATCHED);
+             DemoProcess supervise = DemoProcess.start(terminal, "supervise", jar, args)) {
+            supervise.awaitLines("PROBE ok", 2, Duration.ofSeconds(60));
+            act.awaitFirstScrape();
+            for (int send = 1; send <= 2; send++) {
+                if (send == 2) {
+                    terminal.note("(the client sends the lost request again, once the restarted server answers)");
+                    awaitServerBack(supervise);
+                }
+                try (DemoProcess load = DemoProcess.start(terminal, "load", jar, List.of("load", "--url",
+                        url + path + "?seconds=" + SUPERVISED_SECONDS, "--timeout", "90s"))) {
+                    load.awaitExit(Duration.ofSeconds(100));
+                    sends.add(load.summary());
+                }
+                if (sends.get(sends.size() - 1).getLong("lost") == 0) {
+                    break;
+                }
+            }
+            awaitServerBack(supervise);
+            supervise.sigterm();
+            supervise.awaitExit(Duration.ofSeconds(30));
+            act.end(supervise.lines(), l -> l.contains("REQUEST /processing"), "restart",
+                    l -> l.contains("SUPERVISE restart #"));
+            table.supervised("http: " + run, supervise.summary(), sends);
+            return new Supervised(supervise, sends);
+        }
+    }
+
+    /** Waits until the server started after the last restart has answered a liveness probe. */
+    private static void awaitServerBack(DemoProcess supervise) throws InterruptedException {
+        int restarts = (int) supervise.count("SUPERVISE restart #");
+        supervise.awaitLines("SUPERVISE started", restarts + 1, Duration.ofSeconds(60));
+        supervise.awaitLines("PROBE ok", (int) supervise.count("PROBE ok") + 1, Duration.ofSeconds(60));
     }
 
     private Server server(int loops) throws Exception {

@@ -29,7 +29,8 @@ import java.util.regex.Pattern;
  */
 final class LeadTimes implements AutoCloseable {
 
-    private static final Pattern TIME = Pattern.compile("^(\\d{2}:\\d{2}:\\d{2}\\.\\d{3}) ");
+    /** A demo line's time; supervise echoes its server's lines behind the server's pid, {@code [4242] 10:00:00.000 …}. */
+    private static final Pattern TIME = Pattern.compile("^(?:\\[\\d+\\] )?(\\d{2}:\\d{2}:\\d{2}\\.\\d{3}) ");
     private static final Path RULES = Path.of("monitoring", "alerts.yml");
 
     private final Terminal terminal;

@@ -7,19 +7,30 @@ import java.util.List;
 /** The table that ends the walkthrough: every run side by side, read from the runs' own SUMMARY lines. */
 final class RunTable {
 
-    private static final String[] HEADER = {"run", "probe failures", "restart verdict", "rebalances", "duplicates",
-        "committed", "archived"};
+    private static final String[] HEADER = {"run", "probe failures", "restart verdict", "restarts", "lost requests",
+        "rebalances", "duplicates", "committed", "archived"};
 
     private final List<String[]> rows = new ArrayList<>();
 
     /** A probe run: failures and the restart verdict from {@code SUMMARY probes=… failed=… restart=…}. */
     void probe(String run, SummaryLine s) {
-        rows.add(new String[] {run, s.get("failed"), s.get("restart"), "-", "-", "-", "-"});
+        rows.add(new String[] {run, s.get("failed"), s.get("restart"), "-", "-", "-", "-", "-", "-"});
+    }
+
+    /**
+     * A supervised server: probe failures and restarts from {@code SUMMARY probes=… failed=… restarts=…} of
+     * {@code supervise}, requests lost from each send's {@code SUMMARY requests=… lost=…}.
+     */
+    void supervised(String run, SummaryLine supervise, List<SummaryLine> sends) {
+        long lost = sends.stream().mapToLong(s -> s.getLong("lost")).sum();
+        rows.add(new String[] {run, supervise.get("failed"), supervise.getLong("restarts") > 0 ? "yes" : "no",
+            supervise.get("restarts"), String.valueOf(lost), "-", "-", "-", "-"});
     }
 
     /** A consumer run: rebalances, duplicates and committed offsets from its {@code SUMMARY mode=…} line. */
     void consumer(String run, SummaryLine s) {
-        rows.add(new String[] {run, "-", "-", s.get("rebalances"), s.get("duplicates"), s.get("committed"), "-"});
+        rows.add(new String[] {run, "-", "-", "-", "-", s.get("rebalances"), s.get("duplicates"),
+            s.get("committed"), "-"});
     }
 
     /**
@@ -27,7 +38,8 @@ final class RunTable {
      * group's commit) and records it archived without a successful processing. Share groups have no rebalance to lose.
      */
     void share(String run, SummaryLine s) {
-        rows.add(new String[] {run, "-", "-", "-", s.get("duplicates"), s.get("acknowledged"), s.get("archived")});
+        rows.add(new String[] {run, "-", "-", "-", "-", "-", s.get("duplicates"), s.get("acknowledged"),
+            s.get("archived")});
     }
 
     @Override

@@ -41,7 +41,8 @@ final class Terminal {
 
     private String colourOf(String line) {
         if (line.contains("FAIL") || line.contains("STALL") || line.contains("RESTART") || line.contains("LOST")
-                || line.contains("REVOKED") || line.contains("DUPLICATE") || line.contains("ERROR")) {
+                || line.contains("REVOKED") || line.contains("DUPLICATE") || line.contains("ERROR")
+                || line.contains("LOAD lost") || line.contains("SUPERVISE restart") || line.contains("SUPERVISE killed")) {
             return RED;
         }
         if (line.contains("SUMMARY")) {
@@ -50,7 +51,8 @@ final class Terminal {
         if (line.contains(" ok") || line.contains("ready") || line.contains("listening")) {
             return GREEN;
         }
-        if (line.contains("WARN") || line.contains("REJECT") || line.contains("TUNED")) {
+        if (line.contains("WARN") || line.contains("REJECT") || line.contains("TUNED") || line.contains("backoff")
+                || line.contains("HOLD")) {
             return YELLOW;
         }
         return "";

@@ -1,87 +1,76 @@
 package dev.starvation.http.probe;
 
+import dev.starvation.http.client.HttpAnswer;
+import dev.starvation.http.client.HttpExchange;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.ConnectException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
+import java.net.URISyntaxException;
 import java.time.Duration;
+import java.util.Set;
 
 /**
- * One HTTP GET on a connection of its own, as the kubelet probes: no keep-alive, one deadline for connect, send and the
- * status line together.
+ * One probe as the kubelet makes it: a GET on a connection of its own (no keep-alive), the status line, headers and up
+ * to 10 KiB of body read within one deadline, same-host redirects followed (at most 10) and the final status judged.
+ * A redirect to another host is not followed: the redirect itself counts as success, with a warning.
  */
 public final class HttpGetOnce {
 
     private static final String USER_AGENT = "kube-probe/1.31";
+    /** The kubelet's limit (net/http's default, kept by its redirect checker). */
+    static final int MAX_REDIRECTS = 10;
+    private static final Set<Integer> REDIRECTS = Set.of(301, 302, 303, 307, 308);
+    /** How much of a failing answer's body goes into the PROBE FAIL line. */
+    private static final int BODY_IN_MESSAGE = 200;
 
     private HttpGetOnce() {
     }
 
-    /** GETs {@code url} once and says what came back, or why nothing did, within {@code timeout}. */
+    /** GETs {@code url} and says what came back, or why nothing did, within {@code timeout} (redirects included). */
     public static ProbeOutcome get(URI url, Duration timeout) {
         long start = System.nanoTime();
         long deadline = start + timeout.toNanos();
-        int port = url.getPort() == -1 ? 80 : url.getPort();
-        String target = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
-        if (url.getRawQuery() != null) {
-            target += "?" + url.getRawQuery();
-        }
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(url.getHost(), port), remainingMillis(deadline));
-            socket.setSoTimeout(remainingMillis(deadline));
-            OutputStream out = socket.getOutputStream();
-            out.write(("GET " + target + " HTTP/1.1\r\nHost: " + url.getHost() + ":" + port + "\r\nUser-Agent: "
-                    + USER_AGENT + "\r\nAccept: */*\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-            int status = readStatus(socket.getInputStream(), socket, deadline);
-            return ProbeOutcome.answered(status, elapsedMillis(start));
-        } catch (SocketTimeoutException e) {
-            return ProbeOutcome.failed(elapsedMillis(start), "timeout after " + timeout.toMillis() + "ms");
-        } catch (ConnectException e) {
-            return ProbeOutcome.failed(elapsedMillis(start), "connection refused");
-        } catch (IOException e) {
-            return ProbeOutcome.failed(elapsedMillis(start), "error " + e.getMessage());
-        }
-    }
-
-    private static int readStatus(InputStream in, Socket socket, long deadline) throws IOException {
-        StringBuilder line = new StringBuilder();
-        while (true) {
-            socket.setSoTimeout(remainingMillis(deadline));
-            int b = in.read();
-            if (b == -1) {
-                throw new IOException("connection closed before a status line");
+        URI current = url;
+        String timeoutText = "timeout after " + timeout.toMillis() + "ms ";
+        for (int followed = 0; ; followed++) {
+            HttpAnswer response;
+            try {
+                response = HttpExchange.get(current, deadline, USER_AGENT);
+            } catch (SocketTimeoutException e) {
+                return ProbeOutcome.failed(elapsedMillis(start), timeoutText + e.getMessage());
+            } catch (ConnectException e) {
+                return ProbeOutcome.refused(elapsedMillis(start));
+            } catch (IOException e) {
+                return ProbeOutcome.failed(elapsedMillis(start), "error " + e.getMessage());
             }
-            if (b == '\n') {
-                break;
+            int status = response.status();
+            if (!REDIRECTS.contains(status) || response.location() == null) {
+                return ProbeOutcome.answered(status, response.firstLine(BODY_IN_MESSAGE), elapsedMillis(start),
+                        status >= 300 && status < 400
+                        ? "status " + status + " is not followed (no redirect to follow), counted as success" : null);
             }
-            if (line.length() > 1024) {
-                throw new IOException("status line too long");
+            URI next;
+            try {
+                next = current.resolve(new URI(response.location()));
+            } catch (URISyntaxException | IllegalArgumentException e) {
+                return ProbeOutcome.failed(elapsedMillis(start), "status " + status + " with a malformed Location: "
+                        + response.location());
             }
-            line.append((char) b);
+            if (next.getHost() == null || !next.getHost().equalsIgnoreCase(url.getHost())) {
+                // The kubelet's redirect checker compares host names only (ports may differ) and stops here.
+                return ProbeOutcome.answered(status, "", elapsedMillis(start), "status " + status
+                        + " redirects to another host, not followed: " + next + ", counted as success");
+            }
+            if (!"http".equalsIgnoreCase(next.getScheme())) {
+                return ProbeOutcome.failed(elapsedMillis(start), "status " + status + " redirects to " + next
+                        + ": this probe speaks plain http only");
+            }
+            if (followed == MAX_REDIRECTS) {
+                return ProbeOutcome.failed(elapsedMillis(start), "stopped after " + MAX_REDIRECTS + " redirects");
+            }
+            current = next;
         }
-        String[] parts = line.toString().trim().split(" ");
-        if (parts.length < 2 || !parts[0].startsWith("HTTP/")) {
-            throw new IOException("not an HTTP status line: " + line);
-        }
-        try {
-            return Integer.parseInt(parts[1]);
-        } catch (NumberFormatException e) {
-            throw new IOException("not an HTTP status line: " + line);
-        }
-    }
-
-    private static int remainingMillis(long deadline) throws SocketTimeoutException {
-        long left = (deadline - System.nanoTime()) / 1_000_000;
-        if (left <= 0) {
-            throw new SocketTimeoutException("deadline passed");
-        }
-        return (int) Math.min(Integer.MAX_VALUE, left);
     }
 
     private static long elapsedMillis(long start) {

@@ -59,7 +59,8 @@ public final class ConsumeCommand implements Callable<Integer> {
     @Option(names = "--max-poll-records", defaultValue = "500", description = "max.poll.records (default ${DEFAULT-VALUE}).")
     int maxPollRecords;
 
-    @Option(names = "--workers", description = "Worker threads in offload mode (default: number of cores).")
+    @Option(names = "--workers", description = "Worker threads in offload mode, per member in share-renew mode "
+            + "(default: number of cores).")
     Integer workers;
 
     @Option(names = "--group-protocol", defaultValue = "classic",
@@ -76,13 +77,14 @@ public final class ConsumeCommand implements Callable<Integer> {
 
     @Option(names = "--stall-share", defaultValue = "50",
             description = "Log STALL with the thread's stack when the poll thread is silent for this percentage of "
-                    + "max.poll.interval.ms, or an offload worker runs one record for this percentage of "
-                    + "--record-deadline (default ${DEFAULT-VALUE}).")
+                    + "max.poll.interval.ms (share modes: of the lock), or a worker (offload, share-renew) runs one "
+                    + "record for this percentage of --record-deadline (default ${DEFAULT-VALUE}).")
     int stallSharePercent;
 
     @Option(names = "--record-deadline", defaultValue = "30s", paramLabel = "DURATION",
-            description = "Offload: how long one attempt at a record may run; then its worker is interrupted and the "
-                    + "attempt counts as failed (default ${DEFAULT-VALUE}).")
+            description = "Offload and share-renew: how long one attempt at a record may run; then its worker is "
+                    + "interrupted and the attempt counts as failed: retried, or released to the group "
+                    + "(default ${DEFAULT-VALUE}).")
     Duration recordDeadline;
 
     @Option(names = "--max-attempts", defaultValue = "3",

@@ -22,6 +22,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  *       {@link Thread#isInterrupted()}). A processor that ignores it keeps its worker: the consumer counts that worker
  *       as lost capacity, {@code /health} answers 503 once the attempt is past its deadline, and a revoked record may
  *       then run here and on its new owner at the same time.</li>
+ *   <li>Under a share group ({@code --mode share-renew}) the same holds, but a failed attempt is released to the group
+ *       for another delivery, and rejected at the last attempt, instead of retried here and dead-lettered; a worker
+ *       that ignores the interrupt gets no record until it returns.</li>
  * </ul>
  */
 @FunctionalInterface

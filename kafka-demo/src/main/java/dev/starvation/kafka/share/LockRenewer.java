@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
@@ -35,19 +36,26 @@ final class LockRenewer {
         REDELIVERED
     }
 
-    /** How the work on a record ended: done, thrown, interrupted (closing), or never started (closing). */
-    enum Result { DONE, FAILED, INTERRUPTED, NOT_STARTED }
+    /**
+     * How the work on a record ended: done; failed (thrown, or gave up); still running at its deadline (counted as
+     * failed there, whatever it does after); interrupted or never started because the member is closing; never
+     * started because every worker is held by an attempt that ignored its deadline's interrupt.
+     */
+    enum Result { DONE, FAILED, PAST_DEADLINE, INTERRUPTED, NOT_STARTED, NO_WORKER }
 
     /** One record held by the member. */
     static final class InFlight {
         ConsumerRecord<String, String> record;
         State state = State.HELD;
+        /** A poll handed it back after its first RENEW: the lock is ours, its work may start once a worker is free. */
+        boolean confirmed;
         Future<?> job;
         Result result;
-        RuntimeException error;
+        Throwable error;
         /** When the lock ends at the latest, by this member's clock: when a poll last handed the record over + lock. */
         long lockEndNanos;
         long renewAtNanos;
+        private final AtomicBoolean claimed = new AtomicBoolean();
 
         InFlight(ConsumerRecord<String, String> record, long nowNanos, long lockNanos) {
             this.record = record;
@@ -55,8 +63,17 @@ final class LockRenewer {
             this.renewAtNanos = nowNanos;
         }
 
+        /** Handed to a worker (its work may not have begun yet). */
         boolean started() {
             return job != null;
+        }
+
+        /**
+         * True for the first to claim the attempt, and only for it: its worker about to run it, or the poll thread
+         * giving it up before it ran (any thread).
+         */
+        boolean claim() {
+            return claimed.compareAndSet(false, true);
         }
 
         boolean finished() {
@@ -86,9 +103,12 @@ final class LockRenewer {
         return held.get(id);
     }
 
-    /** A worker finished {@code f}'s job (ignored if the record was given up meanwhile, or held anew since). */
-    void finished(InFlight f, Result result, RuntimeException error) {
-        if (held.get(RunStats.id(f.record)) == f) {
+    /**
+     * {@code f}'s work ended (ignored if the record was given up meanwhile, or held anew since); the first end reported
+     * counts: a worker's result after its deadline passed changes nothing.
+     */
+    void finished(InFlight f, Result result, Throwable error) {
+        if (held.get(RunStats.id(f.record)) == f && f.result == null) {
             f.result = result;
             f.error = error;
         }
@@ -105,6 +125,16 @@ final class LockRenewer {
 
     int size() {
         return held.size();
+    }
+
+    /** Records whose lock is confirmed and whose work has neither started nor ended, in the order they came. */
+    List<InFlight> waiting() {
+        return held.values().stream().filter(f -> f.confirmed && !f.started() && !f.finished()).toList();
+    }
+
+    /** Records whose work has neither started nor ended, confirmed or not. */
+    List<InFlight> unstarted() {
+        return held.values().stream().filter(f -> !f.started() && !f.finished()).toList();
     }
 
     /** Removes and returns the held records whose work has ended: they get their final acknowledgement now. */
@@ -139,13 +169,9 @@ final class LockRenewer {
                 .mapToLong(f -> Math.max(0, f.renewAtNanos - nowNanos)).min().orElse(Long.MAX_VALUE);
     }
 
-    /** The broker refused to renew {@code id}: the lock is gone, so is the record from this member; stop its work. */
+    /** The broker refused to renew {@code id}: the lock is gone, so is the record from this member (its work stops). */
     InFlight lost(String id) {
-        InFlight f = held.remove(id);
-        if (f != null && f.job != null) {
-            f.job.cancel(true);
-        }
-        return f;
+        return held.remove(id);
     }
 
     /** Removes and returns every record still held (closing). */

@@ -1,16 +1,23 @@
 package dev.starvation.kafka.share;
 
+import dev.starvation.common.JobWatch;
 import dev.starvation.common.StallWatchdog;
 import dev.starvation.kafka.consume.Processor;
 import dev.starvation.kafka.ops.RunStats;
 import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.AcknowledgeType;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -22,38 +29,67 @@ import org.slf4j.LoggerFactory;
  * The fix under a share group: workers process, the poll thread keeps the records' locks. It takes no more records
  * than it has workers, renews each one's lock before its work starts and every half lock while it runs, and once the
  * work ends acknowledges it: ACCEPT, or RELEASE for another try after a failure, or REJECT at the last attempt. A
- * record a poll hands back after a RENEW is one it already holds and is not started again.
+ * record a poll hands back after a RENEW is one it already holds and is not started again. Each attempt is watched
+ * against {@code --record-deadline} ({@link JobWatch}): past it the worker is interrupted, the attempt fails and the
+ * lock is no longer renewed; a worker that ignores the interrupt gets no record until it comes back.
  */
 final class RenewingShareConsumer extends ShareMember {
 
     private static final Logger LOG = LoggerFactory.getLogger(RenewingShareConsumer.class);
     /** Between polls the poll thread waits for a finished record at most this long before it looks round again. */
     private static final long WAIT_SLICE_MS = 100;
+    /**
+     * A worker still on its record this long after its deadline's interrupt is ignoring it (one that honours it is
+     * back within milliseconds): only then is it reported lost, and records waiting for a worker given back when every
+     * worker is.
+     */
+    private static final long IGNORED_AFTER_MS = 1_000;
+    /** A closing member waits at most this long for its interrupted workers (not for those already lost). */
+    private static final long CLOSE_WAIT_MS = 2_000;
 
-    /** A worker's report, read on the poll thread. */
-    private record Finished(LockRenewer.InFlight held, LockRenewer.Result result, RuntimeException error) {
+    /** How an attempt ended, read on the poll thread: from its worker, or from the watchdog at its deadline. */
+    private record Finished(LockRenewer.InFlight held, LockRenewer.Result result, Throwable error) {
     }
 
-    private final ExecutorService workers;
+    private final ThreadPoolExecutor workers;
     private final BlockingQueue<Finished> finished = new LinkedBlockingQueue<>();
     private final LockRenewer renewer = new LockRenewer();
+    private final JobWatch jobWatch;
+    /** The record each watched attempt works on, for the deadline's callback. */
+    private final Map<JobWatch.Job, LockRenewer.InFlight> watched = new ConcurrentHashMap<>();
+    /**
+     * Workers handed an attempt that has not returned yet, whatever became of its record: counted here rather than
+     * read from the pool, whose counts lag behind a worker that has just reported.
+     */
+    private final AtomicInteger busy = new AtomicInteger();
+    /** Attempts whose worker ignored the deadline's interrupt and is still inside. Poll thread only. */
+    private final Set<JobWatch.Job> lost = new LinkedHashSet<>();
     private long closeByNanos = Long.MAX_VALUE;
+    private volatile int stuckAtClose;
 
     RenewingShareConsumer(String name, ShareSettings settings, Processor processor, ShareLedger ledger,
             StallWatchdog watchdog, int lockMs) {
         super(name, settings, processor, ledger, watchdog, lockMs);
         AtomicInteger n = new AtomicInteger();
-        this.workers = Executors.newFixedThreadPool(settings.workers(), r -> {
-            Thread t = new Thread(r, name + "-worker-" + n.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        // Unbounded but never queues: an attempt is handed over only when a worker is free (see freeWorkers).
+        this.workers = new ThreadPoolExecutor(settings.workers(), settings.workers(), 0, TimeUnit.MILLISECONDS,
+                new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, name + "-worker-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        this.jobWatch = new JobWatch(watchdog, settings.recordDeadline(), settings.stallShare(), this::deadlinePassed);
     }
 
     @Override
     String describe() {
         return "explicit acknowledgement, " + settings.workers() + " worker(s), at most " + settings.recordsPerPoll()
-                + " record(s) per poll, RENEW before the work starts and every half lock while it runs";
+                + " record(s) per poll, RENEW before the work starts and every half lock while it runs, "
+                + deadlineMillis() + " ms deadline per attempt";
+    }
+
+    private long deadlineMillis() {
+        return settings.recordDeadline().toMillis();
     }
 
     @Override
@@ -66,15 +102,10 @@ final class RenewingShareConsumer extends ShareMember {
                     ledger.delivered(name, record);
                     fresh.add(record);
                 }
-                // Handed back after our RENEW: the lock is confirmed. The first time, the work starts; then it runs on.
+                // Handed back after our RENEW: the lock is confirmed, and the work may start (dispatch) or runs on.
                 case AGAIN -> {
                     ledger.returnedAgain();
-                    LockRenewer.InFlight f = renewer.get(RunStats.id(record));
-                    if (!f.started() && stopRequested()) {
-                        f.result = LockRenewer.Result.NOT_STARTED;
-                    } else if (!f.started()) {
-                        f.job = workers.submit(() -> work(f));
-                    }
+                    renewer.get(RunStats.id(record)).confirmed = true;
                 }
                 case REDELIVERED -> {
                     ledger.delivered(name, record);
@@ -85,22 +116,102 @@ final class RenewingShareConsumer extends ShareMember {
             }
         }
         logBatch(fresh, settings.deliveryLimit());
+        dispatch();
+    }
+
+    /**
+     * Starts confirmed records, oldest first, while a worker is free; a closing member starts none (they are released).
+     * A record that finds no free worker waits, its lock renewed, until one is.
+     */
+    private void dispatch() {
+        for (LockRenewer.InFlight f : renewer.waiting()) {
+            if (stopRequested()) {
+                f.result = LockRenewer.Result.NOT_STARTED;
+            } else if (freeWorkers() > 0) {
+                busy.incrementAndGet();
+                f.job = workers.submit(() -> work(f));
+            } else {
+                return;
+            }
+        }
+    }
+
+    /** Workers with no attempt: a worker still inside an attempt past its deadline is not free, however long. */
+    private int freeWorkers() {
+        return Math.max(0, settings.workers() - busy.get());
     }
 
     private void work(LockRenewer.InFlight held) {
+        if (!held.claim()) {
+            // Given up (its lock lost) before it could start: whoever gave it up freed the worker.
+            return;
+        }
         ConsumerRecord<String, String> record = held.record;
         ledger.started(name, record);
+        JobWatch.Job watch = jobWatch.start(RunStats.id(record));
+        watched.put(watch, held);
         LockRenewer.Result result;
-        RuntimeException error = null;
+        Throwable error = null;
+        boolean threw = false;
         try {
-            result = processor.process(record) ? LockRenewer.Result.DONE : LockRenewer.Result.INTERRUPTED;
-        } catch (RuntimeException e) {
+            if (processor.process(record)) {
+                result = LockRenewer.Result.DONE;
+            } else if (stopRequested()) {
+                result = LockRenewer.Result.INTERRUPTED;
+            } else {
+                result = LockRenewer.Result.FAILED;
+                error = new IllegalStateException("the processor gave up on " + RunStats.id(record)
+                        + " (returned false)");
+            }
+        } catch (Throwable t) {
+            // Errors too (AssertionError, StackOverflowError…): the pool's FutureTask would swallow them, and the
+            // record would be renewed for ever with nobody working on it.
             result = LockRenewer.Result.FAILED;
-            error = e;
+            error = t;
+            threw = true;
+        } finally {
+            watch.close();
+            watched.remove(watch);
+            busy.decrementAndGet();
+        }
+        if (watch.interrupted()) {
+            // The deadline decided this attempt: what the work did after changes nothing, and is never acknowledged.
+            ledger.finished(name, record, false);
+            long late = watch.ageMillis() - deadlineMillis();
+            if (late >= IGNORED_AFTER_MS) {
+                LOG.warn("LATE {} back from {} {} ms after its {} ms deadline ({}): ignored, the attempt had failed at"
+                        + " the deadline", Thread.currentThread().getName(), RunStats.id(record), late, deadlineMillis(),
+                        ending(result, error));
+            }
+            finished.add(new Finished(held, LockRenewer.Result.PAST_DEADLINE, pastDeadline(watch)));
+            return;
+        }
+        if (threw) {
             ledger.failed();
         }
         ledger.finished(name, record, result == LockRenewer.Result.DONE);
         finished.add(new Finished(held, result, error));
+    }
+
+    private static String ending(LockRenewer.Result result, Throwable error) {
+        return result == LockRenewer.Result.DONE ? "done" : error != null ? error.toString() : "interrupted";
+    }
+
+    /**
+     * On the watchdog's thread, just after it interrupted the worker: the attempt has failed. The worker reports the
+     * same when it returns, so the record is settled even if this comes too late to find it; the first report counts.
+     */
+    private void deadlinePassed(JobWatch.Job job) {
+        ledger.deadlinePassed();
+        LockRenewer.InFlight f = watched.get(job);
+        if (f != null) {
+            finished.add(new Finished(f, LockRenewer.Result.PAST_DEADLINE, pastDeadline(job)));
+        }
+    }
+
+    private TimeoutException pastDeadline(JobWatch.Job job) {
+        return new TimeoutException(job.what() + " still running after the " + deadlineMillis() + " ms record deadline"
+                + " on " + job.thread().getName() + "; interrupted");
     }
 
     /**
@@ -113,6 +224,12 @@ final class RenewingShareConsumer extends ShareMember {
         boolean outcomes = false;
         while (renewer.hasHeld()) {
             drainFinished();
+            watchCapacity();
+            if (lost.size() >= settings.workers()) {
+                // Nobody will start them: give them back now rather than renew them for ever.
+                renewer.unstarted().forEach(f -> f.result = LockRenewer.Result.NO_WORKER);
+            }
+            dispatch();
             for (LockRenewer.InFlight f : renewer.takeFinishedHeld()) {
                 acknowledgeOutcome(consumer, f);
                 outcomes = true;
@@ -140,6 +257,46 @@ final class RenewingShareConsumer extends ShareMember {
         }
     }
 
+    /**
+     * With nothing held and no free worker, only attempts past their deadline can be keeping the workers (a record in
+     * work is held): the member does not poll, since a poll would take records that nobody can start.
+     */
+    @Override
+    boolean mayPoll() {
+        watchCapacity();
+        if (!renewer.isEmpty() || freeWorkers() > 0) {
+            return true;
+        }
+        awaitFinished(WAIT_SLICE_MS);
+        heartbeat.beat();
+        return false;
+    }
+
+    /** Logs a worker lost to an attempt that ignores its deadline's interrupt, and its coming back. */
+    private void watchCapacity() {
+        long deadline = deadlineMillis();
+        Set<JobWatch.Job> ignoring = jobWatch.overdue().stream()
+                .filter(j -> j.ageMillis() >= deadline + IGNORED_AFTER_MS)
+                .collect(Collectors.toCollection(LinkedHashSet::new));
+        int all = settings.workers();
+        for (Iterator<JobWatch.Job> it = lost.iterator(); it.hasNext(); ) {
+            JobWatch.Job j = it.next();
+            if (!ignoring.contains(j)) {
+                it.remove();
+                LOG.info("CAPACITY {} back to {} of {} worker(s): {} came back from {}", name, all - lost.size(), all,
+                        j.thread().getName(), j.what());
+            }
+        }
+        for (JobWatch.Job j : ignoring) {
+            if (lost.add(j)) {
+                LOG.warn("CAPACITY {} down to {} of {} worker(s): {} has ignored the interrupt on {} for {} ms past its"
+                        + " {} ms deadline; no record goes to it until it comes back{}", name, all - lost.size(), all,
+                        j.thread().getName(), j.what(), j.ageMillis() - deadline, deadline, lost.size() >= all
+                                ? "; this member takes no records meanwhile" : "");
+            }
+        }
+    }
+
     private void renew(KafkaShareConsumer<String, String> consumer, List<LockRenewer.InFlight> due) {
         List<String> inWork = new ArrayList<>();
         List<String> before = new ArrayList<>();
@@ -160,7 +317,7 @@ final class RenewingShareConsumer extends ShareMember {
         ConsumerRecord<String, String> record = f.record;
         AcknowledgeType type = switch (f.result) {
             case DONE -> AcknowledgeType.ACCEPT;
-            case FAILED -> onFailure(record, f.error);
+            case FAILED, PAST_DEADLINE -> onFailure(record, f.error);
             case INTERRUPTED -> {
                 LOG.info("ABANDONED {} {} on {}: closing past the shutdown grace; released to the group, not"
                         + " processed", record.key(), RunStats.id(record), name);
@@ -171,13 +328,19 @@ final class RenewingShareConsumer extends ShareMember {
                         record.key(), RunStats.id(record), name);
                 yield AcknowledgeType.RELEASE;
             }
+            case NO_WORKER -> {
+                LOG.warn("RELEASE {} {} on {}: not started, all {} worker(s) are held by attempts that ignored their"
+                        + " deadline's interrupt; back to the group for another member", record.key(),
+                        RunStats.id(record), name, settings.workers());
+                yield AcknowledgeType.RELEASE;
+            }
         };
         consumer.acknowledge(record, type);
         ledger.sent(name, record, type, f.lockEndNanos);
     }
 
     /** RELEASE for another try while attempts remain, REJECT at the last one (the broker archives it either way). */
-    private AcknowledgeType onFailure(ConsumerRecord<String, String> record, RuntimeException error) {
+    private AcknowledgeType onFailure(ConsumerRecord<String, String> record, Throwable error) {
         int attempt = ShareLedger.deliveryCount(record);
         int last = Math.min(settings.maxAttempts(), settings.deliveryLimit());
         if (attempt < last) {
@@ -202,6 +365,7 @@ final class RenewingShareConsumer extends ShareMember {
             }
             // The client drops a record whose RENEW failed: no poll hands it back, and it cannot be acknowledged.
             LockRenewer.InFlight f = renewer.lost(ack.recordId);
+            stopWork(f);
             String record = (f == null ? "" : f.record.key() + " ") + ack.recordId;
             String work = f != null && !f.started() ? "not started" : "work stopped here";
             if (renewDisabled) {
@@ -230,6 +394,18 @@ final class RenewingShareConsumer extends ShareMember {
         }
     }
 
+    /** Interrupts the work on a record given up; if it never began, it never will, and its worker is free now. */
+    private void stopWork(LockRenewer.InFlight f) {
+        if (f == null || !f.started()) {
+            return;
+        }
+        if (f.claim()) {
+            busy.decrementAndGet();
+        } else {
+            f.job.cancel(true);
+        }
+    }
+
     @Override
     void finish(KafkaShareConsumer<String, String> consumer) {
         closeBy();
@@ -243,6 +419,11 @@ final class RenewingShareConsumer extends ShareMember {
         workers.shutdownNow();
         awaitWorkers();
         drainFinished();
+        stuckAtClose = jobWatch.running();
+        if (stuckAtClose > 0) {
+            LOG.warn("CLOSING {} leaves {} worker(s) behind, still inside their attempt{}", name, stuckAtClose,
+                    jobWatch.unhealthyReason().map(r -> ": " + r).orElse(""));
+        }
         for (LockRenewer.InFlight f : renewer.takeAll()) {
             if (f.state == LockRenewer.State.HELD) {
                 if (f.result == null) {
@@ -267,6 +448,11 @@ final class RenewingShareConsumer extends ShareMember {
         return closeByNanos;
     }
 
+    @Override
+    int stuckWorkers() {
+        return stuckAtClose;
+    }
+
     private void drainFinished() {
         Finished f;
         while ((f = finished.poll()) != null) {
@@ -286,9 +472,16 @@ final class RenewingShareConsumer extends ShareMember {
         }
     }
 
+    /** Waits for the interrupted workers, but not for those already lost: they ignore interrupts. */
     private void awaitWorkers() {
+        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLOSE_WAIT_MS);
         try {
-            workers.awaitTermination(2, TimeUnit.SECONDS);
+            while (!workers.awaitTermination(10, TimeUnit.MILLISECONDS) && System.nanoTime() < until) {
+                watchCapacity();
+                if (jobWatch.running() <= lost.size()) {
+                    return;
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

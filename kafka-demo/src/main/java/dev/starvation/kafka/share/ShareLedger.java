@@ -108,6 +108,7 @@ final class ShareLedger {
     private final AtomicLong released = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
+    private final AtomicLong deadlinePassed = new AtomicLong();
 
     /** The broker's delivery count of a record as handed over (1 for the first delivery). */
     static int deliveryCount(ConsumerRecord<?, ?> record) {
@@ -178,6 +179,11 @@ final class ShareLedger {
     /** The processor threw on {@code record}. */
     void failed() {
         failed.incrementAndGet();
+    }
+
+    /** An attempt was still running at its deadline: its worker was interrupted and the attempt counts as failed. */
+    void deadlinePassed() {
+        deadlinePassed.incrementAndGet();
     }
 
     private static String ordinal(int n) {
@@ -256,7 +262,7 @@ final class ShareLedger {
      * that delivery's lock ended; archived otherwise (lock ran out on the last delivery, or REJECT).
      */
     ShareReport reconcile(List<ShareProgress.PartitionState> broker, int members, int lockMs, int deliveryLimit,
-            long maxPollGapMillis) {
+            long maxPollGapMillis, int stuckWorkers) {
         List<ShareReport.RecordOutcome> outcomes = new ArrayList<>();
         for (ShareProgress.PartitionState state : broker) {
             for (long offset = state.earliest(); offset < state.end(); offset++) {
@@ -276,7 +282,7 @@ final class ShareLedger {
         });
         return new ShareReport(outcomes, broker, new ShareReport.Counts(done.size(), processed.get(), concurrent.get(),
                 refused.get(), renewals.get(), returnedAgain.get(), released.get(), rejected.get(), failed.get(),
-                members, lockMs, deliveryLimit, maxPollGapMillis));
+                deadlinePassed.get(), stuckWorkers, members, lockMs, deliveryLimit, maxPollGapMillis));
     }
 
     private static ShareReport.RecordOutcome outcome(ShareProgress.PartitionState state, long offset, RecordLog log) {

@@ -66,6 +66,9 @@ abstract class ShareMember implements Runnable {
                             + lockMs + " ms)");
             try {
                 while (!stopRequested) {
+                    if (!mayPoll()) {
+                        continue;
+                    }
                     ConsumerRecords<String, String> records = consumer.poll(POLL_TIMEOUT);
                     heartbeat.beat();
                     consumer.acquisitionLockTimeoutMs().ifPresent(ms -> lockMs = ms);
@@ -108,11 +111,24 @@ abstract class ShareMember implements Runnable {
         return hb == null ? 0 : hb.maxGapMillis();
     }
 
+    /** Workers still held, when the member closed, by attempts that ignored their deadline's interrupt. */
+    int stuckWorkers() {
+        return 0;
+    }
+
     /** How the member works, for its {@code MEMBER} line. */
     abstract String describe();
 
     /** What the member does with a non-empty poll, on the poll thread. */
     abstract void handle(KafkaShareConsumer<String, String> consumer, ConsumerRecords<String, String> records);
+
+    /**
+     * Called on the poll thread before every poll of the main loop: false to skip this poll (the member waits, beating
+     * its heartbeat, and is asked again; a stop request ends the loop meanwhile).
+     */
+    boolean mayPoll() {
+        return true;
+    }
 
     /** Called on the poll thread after every poll. */
     void afterPoll(KafkaShareConsumer<String, String> consumer) {

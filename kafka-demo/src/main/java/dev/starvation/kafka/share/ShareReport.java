@@ -45,8 +45,8 @@ public final class ShareReport {
 
     /** The run's counts, from the members' side. */
     record Counts(long records, long processed, long concurrent, long refusedAcks, long renewals, long returnedAgain,
-            long released, long rejected, long failed, int members, int lockMs, int deliveryLimit,
-            long maxPollGapMillis) {
+            long released, long rejected, long failed, long deadlinePassed, int stuckWorkers, int members, int lockMs,
+            int deliveryLimit, long maxPollGapMillis) {
     }
 
     private final List<RecordOutcome> outcomes;
@@ -119,6 +119,16 @@ public final class ShareReport {
         return counts.failed();
     }
 
+    /** Attempts still running at their deadline: interrupted, and released or rejected as failed. */
+    public long deadlinePassed() {
+        return counts.deadlinePassed();
+    }
+
+    /** Workers still held, when their member closed, by attempts that ignored their deadline's interrupt. */
+    public int stuckWorkers() {
+        return counts.stuckWorkers();
+    }
+
     /** Records with that outcome. */
     public long count(Outcome outcome) {
         return outcomes.stream().filter(o -> o.outcome() == outcome).count();
@@ -138,7 +148,8 @@ public final class ShareReport {
                 .add("duplicates", duplicates()).add("concurrent", concurrent()).add("refused_acks", refusedAcks())
                 .add("archived", count(Outcome.ARCHIVED)).add("acknowledged", count(Outcome.ACKNOWLEDGED))
                 .add("pending", count(Outcome.PENDING)).add("max_delivery", maxDelivery).add("renewals", renewals())
-                .add("released", released()).add("rejected", rejected()).add("max_poll_gap_ms", maxPollGapMillis());
+                .add("released", released()).add("rejected", rejected()).add("deadline_passed", deadlinePassed())
+                .add("stuck_workers", stuckWorkers()).add("max_poll_gap_ms", maxPollGapMillis());
     }
 
     /** Logs the {@code LEDGER} lines, the broker's {@code GROUP-STATE} and the {@code SUMMARY} line. */

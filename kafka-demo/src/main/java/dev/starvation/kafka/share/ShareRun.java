@@ -70,8 +70,9 @@ public final class ShareRun {
                     throw new IllegalStateException("a share consumer failed: " + failure.getMessage(), failure);
                 }
                 long gap = members.stream().mapToLong(ShareMember::maxPollGapMillis).max().orElse(0);
+                int stuck = members.stream().mapToInt(ShareMember::stuckWorkers).sum();
                 ShareReport report = ledger.reconcile(settled(progress), settings.members(), group.lockMs(),
-                        group.deliveryLimit(), gap);
+                        group.deliveryLimit(), gap, stuck);
                 report.log(settings.mode());
                 return report;
             }

@@ -62,6 +62,12 @@ public record ShareSettings(ConsumerSettings common, int members, int lockMs, in
                 lockMs, deliveryLimit, maxAttempts);
     }
 
+    /** The same settings with another {@code --record-deadline}: how long one attempt at a record may run. */
+    public ShareSettings withRecordDeadline(Duration deadline) {
+        return new ShareSettings(common.withFailures(common.failures().withRecordDeadline(deadline)), members, lockMs,
+                deliveryLimit, maxAttempts);
+    }
+
     /** The same settings with another grace for records in work when a stop is asked for. */
     public ShareSettings withShutdownGrace(Duration grace) {
         return new ShareSettings(common.withShutdownGrace(grace), members, lockMs, deliveryLimit, maxAttempts);
@@ -93,7 +99,18 @@ public record ShareSettings(ConsumerSettings common, int members, int lockMs, in
         return common.workers();
     }
 
-    /** Share of the lock after which a silent poll loop is reported as {@code STALL}. */
+    /**
+     * share-renew: how long one attempt at a record may run; then its worker is interrupted, the attempt counts as
+     * failed and the record is released or rejected.
+     */
+    Duration recordDeadline() {
+        return common.failures().recordDeadline();
+    }
+
+    /**
+     * Share after which a silent poll loop is reported as {@code STALL} (of the lock), and a worker still on one
+     * record (of the record deadline).
+     */
     double stallShare() {
         return common.stallShare();
     }

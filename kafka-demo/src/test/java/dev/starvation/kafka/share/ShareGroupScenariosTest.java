@@ -11,6 +11,7 @@ import dev.starvation.kafka.broker.Topics;
 import dev.starvation.kafka.consume.BrokerExtension;
 import dev.starvation.kafka.consume.Fixture;
 import dev.starvation.kafka.consume.Mode;
+import dev.starvation.kafka.consume.Processor;
 import dev.starvation.kafka.produce.JobProducer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
@@ -43,6 +45,8 @@ class ShareGroupScenariosTest {
     private static final int LOCK_MS = 3000;
     private static final int LIMIT = 3;
     private static final Duration TIME_LIMIT = Duration.ofSeconds(120);
+    /** --record-deadline of the hanging-work scenarios: a third of the lock, so the lock is renewed across it too. */
+    private static final Duration DEADLINE = Duration.ofSeconds(1);
 
     @RegisterExtension
     static final BrokerExtension BROKER = new BrokerExtension();
@@ -258,6 +262,175 @@ class ShareGroupScenariosTest {
                     .isEqualTo(ShareReport.Outcome.PENDING);
             assertThat(finishedByTheBroker(settings)).isZero();
         }
+    }
+
+    @Test
+    @Execution(ExecutionMode.CONCURRENT)
+    void processorThrowingAnErrorIsReleasedAndAcknowledgedOnItsNextDeliveryInsteadOfHeldForEver() throws Exception {
+        String topic = topicWith(2);
+        ShareSettings settings = settings(Mode.SHARE_RENEW, topic, 1, SHORT_WORK, 1, 2);
+        try (LogCapture log = LogCapture.start()) {
+            ShareReport report = new ShareRun(settings, ShareJobs.erringOnce("job-0", SHORT_WORK)).run();
+
+            ShareReport.RecordOutcome erring = report.byId().get(topic + "-0@0");
+            assertThat(erring.deliveryCounts()).containsExactly(1, 2);
+            assertThat(erring.outcome()).isEqualTo(ShareReport.Outcome.ACKNOWLEDGED);
+            assertThat(report.failed()).isEqualTo(1);
+            assertThat(report.count(ShareReport.Outcome.ACKNOWLEDGED)).isEqualTo(2);
+            assertThat(linesAbout(log, "RELEASE job-0", topic)).singleElement().asString()
+                    .contains("attempt 1 of 3 failed (java.lang.AssertionError: invariant broken by " + topic);
+        }
+    }
+
+    @Test
+    @Execution(ExecutionMode.CONCURRENT)
+    void workHangingPastItsDeadlineIsInterruptedReleasedAndAcknowledgedLaterOrRejectedAtItsLastAttempt()
+            throws Exception {
+        String topic = topicWith(3);
+        ShareSettings settings = settings(Mode.SHARE_RENEW, topic, 1, SHORT_WORK, 2, 3).withLock(LOCK_MS, LIMIT, 2)
+                .withRecordDeadline(DEADLINE);
+        // job-0 hangs on its first delivery only, job-1 on every one; both give up when interrupted.
+        Processor work = ShareJobs.hangingUntil("job-0", 2,
+                ShareJobs.hangingUntil("job-1", ShareJobs.NEVER, ShareJobs.sleeping(SHORT_WORK)));
+        try (LogCapture log = LogCapture.start()) {
+            ShareReport report = new ShareRun(settings, work).run();
+
+            ShareReport.RecordOutcome once = report.byId().get(topic + "-0@0");
+            assertThat(once.deliveryCounts()).containsExactly(1, 2);
+            assertThat(once.processed()).isEqualTo(1);
+            assertThat(once.acks()).containsExactly("RELEASE ok", "ACCEPT ok");
+            assertThat(once.outcome()).isEqualTo(ShareReport.Outcome.ACKNOWLEDGED);
+            ShareReport.RecordOutcome always = report.byId().get(topic + "-0@1");
+            assertThat(always.deliveryCounts()).containsExactly(1, 2);
+            assertThat(always.processed()).isZero();
+            assertThat(always.acks()).containsExactly("RELEASE ok", "REJECT ok");
+            assertThat(always.outcome()).isEqualTo(ShareReport.Outcome.ARCHIVED);
+            assertThat(report.byId().get(topic + "-0@2").outcome()).isEqualTo(ShareReport.Outcome.ACKNOWLEDGED);
+            assertThat(report.deadlinePassed()).isEqualTo(3);
+            assertThat(report.released()).isEqualTo(2);
+            assertThat(report.rejected()).isEqualTo(1);
+            assertThat(report.stuckWorkers()).isZero();
+            assertThat(report.duplicates()).isZero();
+
+            // One STALL per hung attempt; a 200 ms record slowed past half the deadline by a busy machine adds one.
+            assertThat(linesAbout(log, "STALL share-renew-1-worker-", topic)).hasSizeGreaterThanOrEqualTo(3)
+                    .allMatch(l -> l.matches("STALL share-renew-1-worker-\\d on " + topic + "-0@\\d for \\d+ ms"
+                            + " \\(deadline 1000 ms\\)"));
+            assertThat(log.stacksOf("STALL share-renew-1-worker-", topic))
+                    .filteredOn(stack -> stack.contains("ShareJobs.hangUntilInterrupted")).hasSize(3);
+            assertThat(linesAbout(log, "DEADLINE share-renew-1-worker-", topic)).hasSize(3)
+                    .allMatch(l -> l.contains("passed its 1000 ms deadline: interrupting it"));
+            assertThat(linesAbout(log, "STALL over: share-renew-1-worker-", topic)).hasSizeGreaterThanOrEqualTo(3);
+            assertThat(linesAbout(log, "RELEASE job-0", topic)).singleElement().asString().contains(
+                    "attempt 1 of 2 failed (java.util.concurrent.TimeoutException: " + topic + "-0@0 still running"
+                            + " after the 1000 ms record deadline on share-renew-1-worker-");
+            assertThat(linesAbout(log, "REJECT job-1", topic)).singleElement().asString()
+                    .contains("attempt 2 of 2 failed (java.util.concurrent.TimeoutException");
+            assertThat(linesAbout(log, "CAPACITY", topic)).as("a worker that honours the interrupt is never lost")
+                    .isEmpty();
+        }
+    }
+
+    @Test
+    @Execution(ExecutionMode.CONCURRENT)
+    void workIgnoringTheDeadlinesInterruptIsReleasedToTheOtherMemberWhileItsWorkerGetsNoRecordAndItsLateResultIsIgnored()
+            throws Exception {
+        String topic = topicWith(4);
+        ShareSettings settings = settings(Mode.SHARE_RENEW, topic, 2, SHORT_WORK, 1, 0).withRecordDeadline(DEADLINE);
+        CountDownLatch release = new CountDownLatch(1);
+        try (LogCapture log = LogCapture.start()) {
+            ShareRun run = new ShareRun(settings, ShareJobs.ignoringInterruptsUntil("job-0", 2, release,
+                    ShareJobs.sleeping(SHORT_WORK)));
+            CompletableFuture<ShareReport> running = runAsync(run);
+            ShareReport report;
+            String stuck;
+            try {
+                await().atMost(TIME_LIMIT).until(() -> !linesAbout(log, "CAPACITY", topic).isEmpty()
+                        && finishedByTheBroker(settings) == 4);
+                String deadline = linesAbout(log, "DEADLINE share-renew-", topic).get(0);
+                stuck = deadline.substring("DEADLINE ".length(), deadline.indexOf("-worker-"));
+                assertThat(linesAbout(log, "CAPACITY " + stuck, topic)).singleElement().asString()
+                        .startsWith("CAPACITY " + stuck + " down to 0 of 1 worker(s): " + stuck + "-worker-1 has"
+                                + " ignored the interrupt on " + topic + "-0@0 for ")
+                        .endsWith("this member takes no records meanwhile");
+                List<String> lines = log.lines();
+                assertThat(lines.subList(lines.indexOf(deadline), lines.size()))
+                        .as("the stuck member takes no record once its only worker is past its deadline")
+                        .noneMatch(l -> l.startsWith("BATCH " + stuck + " ") && l.contains(topic));
+            } finally {
+                release.countDown();
+            }
+            await().atMost(TIME_LIMIT).until(() -> !linesAbout(log, "CAPACITY " + stuck + " back to 1 of 1", topic)
+                    .isEmpty());
+            run.stop();
+            report = running.get(TIME_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
+
+            ShareReport.RecordOutcome hung = report.byId().get(topic + "-0@0");
+            assertThat(hung.deliveries()).hasSize(2).first().isEqualTo(new ShareLedger.Delivery(stuck, 1));
+            assertThat(hung.deliveries().get(1).member()).as("delivered again to the other member").isNotEqualTo(stuck);
+            assertThat(hung.acks()).as("the late result is never acknowledged").containsExactly("RELEASE ok",
+                    "ACCEPT ok");
+            assertThat(hung.processed()).as("the late result does not count").isEqualTo(1);
+            assertThat(hung.concurrent()).as("the stuck worker was still on it").isEqualTo(1);
+            assertThat(report.count(ShareReport.Outcome.ACKNOWLEDGED)).isEqualTo(4);
+            assertThat(report.duplicates()).isZero();
+            assertThat(report.deadlinePassed()).isEqualTo(1);
+            assertThat(report.stuckWorkers()).as("it came back before the members closed").isZero();
+
+            assertThat(log.stacksOf("STALL " + stuck + "-worker-1 on " + topic + "-0@0")).singleElement().asString()
+                    .contains("ShareJobs.awaitIgnoringInterrupts");
+            assertThat(linesAbout(log, "RELEASE job-0", topic)).singleElement().asString()
+                    .contains("attempt 1 of 3 failed (java.util.concurrent.TimeoutException");
+            assertThat(linesAbout(log, "LATE " + stuck + "-worker-1", topic)).singleElement().asString()
+                    .contains("(done): ignored, the attempt had failed at the deadline");
+        }
+    }
+
+    @Test
+    @Execution(ExecutionMode.CONCURRENT)
+    void memberWhoseWorkersAllIgnoreTheirDeadlinesGivesBackTheRecordWaitingForOneAndTakesNoMore() throws Exception {
+        String topic = topicWith(6);
+        ShareSettings settings = settings(Mode.SHARE_RENEW, topic, 1, SHORT_WORK, 2, 0).withLock(LOCK_MS, LIMIT, 2)
+                .withRecordDeadline(DEADLINE);
+        CountDownLatch release = new CountDownLatch(1);
+        try (LogCapture log = LogCapture.start()) {
+            // job-0 hangs on every delivery: on the first it takes one worker, on the second the other, and the
+            // record handed over with it (the lowest offset comes first) waits for a worker that never comes back.
+            ShareRun run = new ShareRun(settings, ShareJobs.ignoringInterruptsUntil("job-0", ShareJobs.NEVER, release,
+                    ShareJobs.sleeping(SHORT_WORK)));
+            CompletableFuture<ShareReport> running = runAsync(run);
+            ShareReport report;
+            try {
+                await().atMost(TIME_LIMIT).until(() -> !givenBack(log, topic).isEmpty());
+                run.stop();
+                report = running.get(TIME_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
+            } finally {
+                release.countDown();
+            }
+
+            String givenBack = givenBack(log, topic).get(0);
+            assertThat(givenBack(log, topic)).hasSize(1);
+            assertThat(linesAbout(log, "CAPACITY share-renew-1 down to 0 of 2", topic)).singleElement().asString()
+                    .endsWith("this member takes no records meanwhile");
+            List<String> lines = log.lines();
+            assertThat(lines.subList(lines.indexOf(givenBack), lines.size())).as("no record taken after that")
+                    .noneMatch(l -> l.startsWith("BATCH share-renew-1 ") && l.contains(topic));
+            assertThat(report.byId().get(topic + "-0@0").acks()).containsExactly("RELEASE ok", "REJECT ok");
+            ShareReport.RecordOutcome waiting = report.byId().get(givenBack.split(" ")[2]);
+            assertThat(waiting.acks()).containsExactly("RELEASE ok");
+            assertThat(waiting.outcome()).as("available again for another member").isEqualTo(
+                    ShareReport.Outcome.PENDING);
+            assertThat(report.count(ShareReport.Outcome.ARCHIVED)).as("job-0 only").isEqualTo(1);
+            assertThat(report.deadlinePassed()).isEqualTo(2);
+            assertThat(report.stuckWorkers()).isEqualTo(2);
+            assertThat(linesAbout(log, "CLOSING share-renew-1 leaves 2 worker(s) behind", topic)).hasSize(1);
+        }
+    }
+
+    /** The lines of a record given back because every worker of its member is held past its deadline. */
+    private static List<String> givenBack(LogCapture log, String topic) {
+        return linesAbout(log, "RELEASE job-", topic).stream().filter(l -> l.contains("not started, all 2 worker(s)"
+                + " are held by attempts that ignored their deadline's interrupt")).toList();
     }
 
     private static CompletableFuture<ShareReport> runAsync(ShareRun run) {
