@@ -44,6 +44,8 @@ class JobWatchTest {
             worker.join(20_000);
 
             assertThat(sawInterrupt).isTrue();
+            // The watchdog interrupts the worker, then tells the callback: the worker may be done before it is told.
+            await().atMost(Duration.ofSeconds(10)).until(() -> !overdue.isEmpty());
             assertThat(overdue).containsExactly("jobs-0@7");
             assertThat(log.linesStartingWith("STALL worker-1")).singleElement().asString()
                     .matches("STALL worker-1 on jobs-0@7 for \\d+ ms \\(deadline 1500 ms\\)");
