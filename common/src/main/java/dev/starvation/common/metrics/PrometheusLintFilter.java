@@ -1,6 +1,7 @@
 package dev.starvation.common.metrics;
 
 import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.core.instrument.config.MeterFilterReply;
 import java.util.Set;
@@ -13,7 +14,7 @@ import java.util.regex.Pattern;
  * unit is an abbreviated, non-base unit is dropped (the same facts exist in base units, e.g. {@code process_cpu_usage},
  * {@code io_wait_ratio}). A gauge named {@code …count} reads as a histogram's part: {@code system.cpu.count} is
  * published as {@code system.cpus}, and Kafka's {@code connection-count} is dropped (its {@code connections} gauge
- * counts the same connections, by client software).
+ * counts the same connections, by client software). A meter without a description gets one naming it.
  */
 public final class PrometheusLintFilter implements MeterFilter {
 
@@ -43,6 +44,13 @@ public final class PrometheusLintFilter implements MeterFilter {
 
     @Override
     public Meter.Id map(Meter.Id id) {
-        return id.getName().equals(CPU_COUNT) ? id.withName("system.cpus") : id;
+        Meter.Id named = id.getName().equals(CPU_COUNT) ? id.withName("system.cpus") : id;
+        String help = named.getDescription();
+        if (help == null || help.isBlank()) {
+            // Prometheus wants help text for every metric; some of the Kafka client's come without a description.
+            return new Meter.Id(named.getName(), Tags.of(named.getTagsAsIterable()), named.getBaseUnit(),
+                    named.getName() + " (its source gives no description)", named.getType());
+        }
+        return named;
     }
 }
