@@ -102,6 +102,14 @@ class KafkaDemoCommandTest {
     }
 
     @Test
+    void adminPortInAShareModeIsRefusedRatherThanLeftUnserved() {
+        assertThat(run("consume", "--mode", "share-renew", "--admin-port", "8081")).isEqualTo(1);
+        assertThat(err.toString().lines().toList()).containsExactly("ERROR consume: --admin-port is not served in"
+                + " --mode share-renew yet: share members report stuck workers in CAPACITY lines and the SUMMARY"
+                + " (stuck_workers=)");
+    }
+
+    @Test
     void unreachableBrokerIsReportedWithinTheConnectTimeout() throws IOException {
         int closedPort;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

@@ -242,6 +242,11 @@ public final class ConsumeCommand implements Callable<Integer> {
      */
     private Integer callShare() throws InterruptedException {
         shareSettings("unknown", expect).validate();
+        if (adminPort != null) {
+            // A probe pointed at a port nobody serves would fail and restart a healthy consumer: refuse, do not ignore.
+            throw new IllegalArgumentException("--admin-port is not served in --mode " + mode
+                    + " yet: share members report stuck workers in CAPACITY lines and the SUMMARY (stuck_workers=)");
+        }
         try (BrokerOptions.Connection connection = broker.connect()) {
             long sent = sendToEmbedded(connection);
             ShareRun run = new ShareRun(shareSettings(connection.bootstrapServers(), sent > 0 ? sent : expect),
