@@ -144,6 +144,41 @@ class ShareGroupScenariosTest {
 
     @Test
     @Execution(ExecutionMode.CONCURRENT)
+    void renewingMembersWaitingLongerThanTheLockForRecordsSentOneByOneTakeEachOnceAndTheirWaitIsNoPollGap()
+            throws Exception {
+        String topic = Fixture.unique("share-jobs");
+        Topics.ensure(BROKER.bootstrapServers(), topic, 1);
+        ShareSettings settings = settings(Mode.SHARE_RENEW, topic, 2, WORK, 1, 4);
+        try (LogCapture log = LogCapture.start()) {
+            CompletableFuture<ShareReport> running = runAsync(new ShareRun(settings, ShareJobs.sleeping(WORK)));
+            await().atMost(TIME_LIMIT).until(() -> linesAbout(log, "MEMBER", "subscribed to " + topic + ":").size()
+                    == 2);
+            // Both members wait for records for longer than the lock (and than the 1.5 s stall share), and the
+            // records come while they wait, each a fetch of its own: what a queue's consumers mostly do.
+            Thread.sleep(LOCK_MS);
+            JobProducer producer = new JobProducer(BROKER.bootstrapServers());
+            for (int i = 0; i < 4; i++) {
+                producer.send(topic, i, 1);
+                Thread.sleep(300);
+            }
+            ShareReport report = running.get(TIME_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
+
+            assertThat(report.outcomes()).hasSize(4).allSatisfy(record -> {
+                assertThat(record.deliveryCounts()).as("deliveries of %s", record.id()).containsExactly(1);
+                assertThat(record.processed()).as("processings of %s", record.id()).isEqualTo(1);
+                assertThat(record.outcome()).isEqualTo(ShareReport.Outcome.ACKNOWLEDGED);
+            });
+            assertThat(report.count(ShareReport.Outcome.ACKNOWLEDGED)).isEqualTo(4);
+            assertThat(report.count(ShareReport.Outcome.ARCHIVED)).isZero();
+            assertThat(report.duplicates()).isZero();
+            assertThat(linesAbout(log, "STALE", topic)).as("no record waited unseen in a client").isEmpty();
+            // Waiting with no record in hand starves nothing: the wait is not a gap of the loop, only its work is.
+            assertThat(report.maxPollGapMillis()).as("the longest gap while holding records").isLessThan(LOCK_MS / 2);
+        }
+    }
+
+    @Test
+    @Execution(ExecutionMode.CONCURRENT)
     void recordThatFailsTwiceIsReleasedRedeliveredAndAcknowledgedAtItsThirdAttempt() throws Exception {
         String topic = topicWith(2);
         ShareSettings settings = settings(Mode.SHARE_RENEW, topic, 1, SHORT_WORK, 1, 2);
