@@ -111,12 +111,15 @@ class StallWatchdogTest {
         }
     }
 
+    private static Heartbeat watchThisThreadFor100Millis(StallWatchdog watchdog) {
+        return watchdog.watchThread(Thread.currentThread(), Duration.ofMillis(100),
+                (t, ms) -> "STALL poll thread silent for " + ms + " ms");
+    }
+
     @Test
     void threadWaitingIdleIsNotReportedAndItsWaitIsNoGapButItsSilencesAfterAreAgain() throws Exception {
         try (LogCapture log = LogCapture.start(); StallWatchdog watchdog = new StallWatchdog(Duration.ofMillis(10))) {
-            Heartbeat hb = watchdog.watchThread(Thread.currentThread(), Duration.ofMillis(100),
-                    (t, ms) -> "STALL poll thread silent for " + ms + " ms");
-            hb.beat();
+            Heartbeat hb = watchThisThreadFor100Millis(watchdog);
             // A consumer waiting for records with none in hand: ten times the limit, and nothing owed.
             hb.idle();
             Thread.sleep(1_000);
