@@ -36,6 +36,8 @@ public final class Heartbeat {
     private volatile long stalls;
     private volatile long maxGapNanos;
     private volatile boolean closed;
+    /** The watched thread waits for work on purpose, holding nothing its silence could starve: it owes nothing. */
+    private volatile boolean idle;
 
     Heartbeat(String name, Thread thread, Executor tickExecutor, long limitNanos, StallMessage message) {
         this.name = name;
@@ -51,7 +53,23 @@ public final class Heartbeat {
         long now = System.nanoTime();
         long since = silentSince;
         silentSince = now;
+        if (idle) {
+            // Back from a wait announced by idle(): the wait was no silence, and is not recorded as a gap.
+            idle = false;
+            return;
+        }
         ended(since, now - since);
+    }
+
+    /**
+     * Marks the watched thread alive now, then lets it wait for work for as long as it takes: until its next
+     * {@link #beat()} it owes no sign of life, is never reported, and the wait is not recorded as a gap. For a thread
+     * that holds nothing its silence could starve, such as a consumer waiting for records with none in hand. Called on
+     * the watched thread.
+     */
+    public void idle() {
+        beat();
+        idle = true;
     }
 
     /**
@@ -104,7 +122,7 @@ public final class Heartbeat {
 
     /** True while the watched thread owes a sign of life: always for a beating thread, while a tick waits for a loop. */
     private boolean owing() {
-        return !closed && (tickExecutor == null || tickPending.get());
+        return !closed && !idle && (tickExecutor == null || tickPending.get());
     }
 
     /** When the current silence began (watchdog thread). */

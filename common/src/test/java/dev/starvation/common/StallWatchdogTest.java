@@ -111,6 +111,33 @@ class StallWatchdogTest {
         }
     }
 
+    private static Heartbeat watchThisThreadFor100Millis(StallWatchdog watchdog) {
+        return watchdog.watchThread(Thread.currentThread(), Duration.ofMillis(100),
+                (t, ms) -> "STALL poll thread silent for " + ms + " ms");
+    }
+
+    @Test
+    void threadWaitingIdleIsNotReportedAndItsWaitIsNoGapButItsSilencesAfterAreAgain() throws Exception {
+        try (LogCapture log = LogCapture.start(); StallWatchdog watchdog = new StallWatchdog(Duration.ofMillis(10))) {
+            Heartbeat hb = watchThisThreadFor100Millis(watchdog);
+            // A consumer waiting for records with none in hand: ten times the limit, and nothing owed.
+            hb.idle();
+            Thread.sleep(1_000);
+            assertThat(hb.currentSilenceMillis()).isZero();
+            hb.beat();
+
+            assertThat(log.linesStartingWith("STALL poll thread")).isEmpty();
+            assertThat(hb.stalls()).isZero();
+            assertThat(hb.maxGapMillis()).isLessThan(100);
+            // Back from the wait, the thread owes its beats again.
+            await().atMost(Duration.ofSeconds(2)).until(() -> !log.linesStartingWith("STALL poll thread").isEmpty());
+            hb.beat();
+            hb.close();
+            assertThat(hb.stalls()).isEqualTo(1);
+            assertThat(hb.maxGapMillis()).isGreaterThanOrEqualTo(100);
+        }
+    }
+
     @Test
     void processPauseIsReportedAsAPauseNotAsALoopStall() throws Exception {
         ExecutorService loop = Executors.newSingleThreadExecutor(r -> new Thread(r, "test-loop"));

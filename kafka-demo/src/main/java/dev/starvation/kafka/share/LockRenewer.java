@@ -12,8 +12,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /**
  * The records one renewing member holds, touched only on its poll thread, and when each is due a RENEW. A record a
- * poll hands over is renewed at once, before its work starts: it may have waited in the client with its lock running
- * (the client can fetch ahead while the application is busy), and the broker's answer says whether it is still ours.
+ * poll hands over is renewed at once, before its work starts: should it have waited in the client with its lock running
+ * (a fetch behind the records in work, which the member's single wait for records prevents), the broker's answer says
+ * whether it is still ours.
  * After that, every half lock until its work ends, so a RENEW that is slow to go out still lands before the lock ends.
  */
 final class LockRenewer {

@@ -27,11 +27,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The fix under a share group: workers process, the poll thread keeps the records' locks. It takes no more records
- * than it has workers, renews each one's lock before its work starts and every half lock while it runs, and once the
- * work ends acknowledges it: ACCEPT, or RELEASE for another try after a failure, or REJECT at the last attempt. A
- * record a poll hands back after a RENEW is one it already holds and is not started again. Each attempt is watched
- * against {@code --record-deadline} ({@link JobWatch}): past it the worker is interrupted, the attempt fails and the
- * lock is no longer renewed; a worker that ignores the interrupt gets no record until it comes back.
+ * than it has workers, waiting for them in one poll so that the client fetches none behind them
+ * ({@link ShareMember#awaitRecords}); it renews each one's lock before its work starts and every half lock while it
+ * runs, and once the work ends acknowledges it: ACCEPT, or RELEASE for another try after a failure, or REJECT at the
+ * last attempt. A record a poll hands back after a RENEW is one it already holds and is not started again. Each
+ * attempt is watched against {@code --record-deadline} ({@link JobWatch}): past it the worker is interrupted, the
+ * attempt fails and the lock is no longer renewed; a worker that ignores the interrupt gets no record until it comes
+ * back.
  */
 final class RenewingShareConsumer extends ShareMember {
 
@@ -84,8 +86,8 @@ final class RenewingShareConsumer extends ShareMember {
     @Override
     String describe() {
         return "explicit acknowledgement, " + settings.workers() + " worker(s), at most " + settings.recordsPerPoll()
-                + " record(s) per poll, RENEW before the work starts and every half lock while it runs, "
-                + deadlineMillis() + " ms deadline per attempt";
+                + " record(s) per poll, one poll to wait for records when it holds none, RENEW before the work starts"
+                + " and every half lock while it runs, " + deadlineMillis() + " ms deadline per attempt";
     }
 
     private long deadlineMillis() {
@@ -258,6 +260,15 @@ final class RenewingShareConsumer extends ShareMember {
     }
 
     /**
+     * Holding nothing, the member waits for records in one poll (see {@link #awaitRecords}): that way the client never
+     * fetches records behind the ones it hands over, where their locks would run out unseen.
+     */
+    @Override
+    boolean waitsIdle() {
+        return renewer.isEmpty();
+    }
+
+    /**
      * With nothing held and no free worker, only attempts past their deadline can be keeping the workers (a record in
      * work is held): the member does not poll, since a poll would take records that nobody can start.
      */
@@ -411,8 +422,7 @@ final class RenewingShareConsumer extends ShareMember {
         closeBy();
         // Keep polling while the last records finish: their locks keep being renewed, nothing new is fetched.
         while (!renewer.isEmpty() && System.nanoTime() < closeByNanos) {
-            ConsumerRecords<String, String> records = consumer.poll(POLL_TIMEOUT);
-            heartbeat.beat();
+            ConsumerRecords<String, String> records = poll(consumer);
             handle(consumer, records);
             afterPoll(consumer);
         }

@@ -27,6 +27,8 @@ abstract class ShareMember implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(ShareMember.class);
     /** Short polls: the loop comes back often, and a stop is seen quickly. */
     static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
+    /** {@link #awaitRecords} ends with records or a stop, not with a timeout. */
+    private static final Duration IDLE_WAIT = Duration.ofMillis(Long.MAX_VALUE);
     private static final Duration COMMIT_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
@@ -42,6 +44,8 @@ abstract class ShareMember implements Runnable {
     protected volatile int lockMs;
     private volatile boolean stopRequested;
     private volatile RuntimeException failure;
+    /** The consumer while the poll thread waits in {@link #awaitRecords}, for {@link #stop()} to wake it up. */
+    private volatile KafkaShareConsumer<String, String> idleIn;
 
     ShareMember(String name, ShareSettings settings, Processor processor, ShareLedger ledger, StallWatchdog watchdog,
             int lockMs) {
@@ -69,8 +73,7 @@ abstract class ShareMember implements Runnable {
                     if (!mayPoll()) {
                         continue;
                     }
-                    ConsumerRecords<String, String> records = consumer.poll(POLL_TIMEOUT);
-                    heartbeat.beat();
+                    ConsumerRecords<String, String> records = waitsIdle() ? awaitRecords(consumer) : poll(consumer);
                     consumer.acquisitionLockTimeoutMs().ifPresent(ms -> lockMs = ms);
                     if (!records.isEmpty()) {
                         handle(consumer, records);
@@ -94,6 +97,11 @@ abstract class ShareMember implements Runnable {
     /** Asks the member to stop; {@link #run()} returns once its consumer has closed. Any thread may call it. */
     void stop() {
         stopRequested = true;
+        KafkaShareConsumer<String, String> waiting = idleIn;
+        if (waiting != null) {
+            // A member waiting in awaitRecords() may wait for ever; the wakeup is thread-safe.
+            waiting.wakeup();
+        }
     }
 
     boolean stopRequested() {
@@ -130,6 +138,58 @@ abstract class ShareMember implements Runnable {
         return true;
     }
 
+    /**
+     * Called on the poll thread before every poll of the main loop: true when the member holds no record and waits for
+     * new ones in a single {@link #awaitRecords} call rather than in short polls.
+     */
+    boolean waitsIdle() {
+        return false;
+    }
+
+    /** A short poll ({@link #POLL_TIMEOUT}) that beats the heartbeat; a stop's wakeup, if one is pending, reads empty. */
+    ConsumerRecords<String, String> poll(KafkaShareConsumer<String, String> consumer) {
+        ConsumerRecords<String, String> records;
+        try {
+            records = consumer.poll(POLL_TIMEOUT);
+        } catch (WakeupException e) {
+            if (!stopRequested) {
+                throw e;
+            }
+            records = ConsumerRecords.empty();
+        }
+        heartbeat.beat();
+        return records;
+    }
+
+    /**
+     * Waits for records in one {@code poll()} that returns only when records come or the member is stopped. Why one:
+     * each {@code poll()} that finds nothing asks the client's network thread for a fetch (a ShareFetchEvent), and
+     * one that arrives just after a fetch has acquired records makes it send another: that fetch acquires up to
+     * {@code max.poll.records} more, which the client keeps in its buffer, unseen, until every record it handed over
+     * is acknowledged for good (ShareConsumerImpl.collect, 4.3.1). Behind records in work, nobody can renew or release
+     * them, and their locks run out: redelivered, and archived at the limit. The first poll of a wait starts the
+     * fetching, so it cannot come after a fetch. Holding no record, the member delays no one while it waits, and its
+     * heartbeat owes nothing meanwhile.
+     */
+    ConsumerRecords<String, String> awaitRecords(KafkaShareConsumer<String, String> consumer) {
+        heartbeat.idle();
+        idleIn = consumer;
+        try {
+            if (stopRequested) {
+                return ConsumerRecords.empty();
+            }
+            return consumer.poll(IDLE_WAIT);
+        } catch (WakeupException e) {
+            if (!stopRequested) {
+                throw e;
+            }
+            return ConsumerRecords.empty();
+        } finally {
+            idleIn = null;
+            heartbeat.beat();
+        }
+    }
+
     /** Called on the poll thread after every poll. */
     void afterPoll(KafkaShareConsumer<String, String> consumer) {
     }
@@ -154,11 +214,23 @@ abstract class ShareMember implements Runnable {
     /** Sends the acknowledgements made so far and waits for the broker's answer (the callback logs it). */
     void commit(KafkaShareConsumer<String, String> consumer) {
         try {
-            consumer.commitSync(COMMIT_TIMEOUT);
+            commitSync(consumer);
         } catch (InterruptException | WakeupException e) {
             throw e;
         } catch (KafkaException e) {
             LOG.warn("ACK commit failed on {}: {}: {}", name, e.getClass().getSimpleName(), e.getMessage());
+        }
+    }
+
+    /** A stop's wakeup may land just after the wait it was meant for ended: it is thrown once, so try again. */
+    private void commitSync(KafkaShareConsumer<String, String> consumer) {
+        try {
+            consumer.commitSync(COMMIT_TIMEOUT);
+        } catch (WakeupException e) {
+            if (!stopRequested) {
+                throw e;
+            }
+            consumer.commitSync(COMMIT_TIMEOUT);
         }
     }
 
