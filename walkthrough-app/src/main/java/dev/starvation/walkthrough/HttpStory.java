@@ -1,5 +1,6 @@
 package dev.starvation.walkthrough;
 
+import dev.starvation.common.LoopbackPorts;
 import dev.starvation.common.SummaryLine;
 import java.net.URI;
 import java.nio.file.Path;
@@ -128,8 +129,8 @@ final class HttpStory extends Story {
      * ends supervise once the server running then has answered a probe.
      */
     private Supervised supervised(String path, String run) throws Exception {
-        int port = freePort();
-        int metricsPort = freePort();
+        int port = LoopbackPorts.free();
+        int metricsPort = LoopbackPorts.free();
         String url = "http://127.0.0.1:" + port;
         List<String> args = new ArrayList<>(List.of("supervise", "--url", url + "/health", "--period", PERIOD,
                 "--timeout", TIMEOUT, "--failure-threshold", "3", "--startup-timeout", STARTUP_TIMEOUT, "--grace", "1s",
@@ -175,8 +176,8 @@ final class HttpStory extends Story {
     }
 
     private Server server(int loops) throws Exception {
-        int port = freePort();
-        int metricsPort = freePort();
+        int port = LoopbackPorts.free();
+        int metricsPort = LoopbackPorts.free();
         DemoProcess process = DemoProcess.start(terminal, "server", jar, List.of("server", "--port",
                 String.valueOf(port), "--event-loops", String.valueOf(loops), "--metrics-port",
                 String.valueOf(metricsPort)));

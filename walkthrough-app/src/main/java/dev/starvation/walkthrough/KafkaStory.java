@@ -1,5 +1,6 @@
 package dev.starvation.walkthrough;
 
+import dev.starvation.common.LoopbackPorts;
 import dev.starvation.common.SummaryLine;
 import java.net.URI;
 import java.nio.file.Path;
@@ -35,7 +36,7 @@ final class KafkaStory extends Story {
     Path tell() throws Exception {
         List<PollGaps> chart = new ArrayList<>();
         terminal.heading("2. kafka-demo: a real single-node KRaft broker, started in a child JVM");
-        String bootstrap = "127.0.0.1:" + freePort();
+        String bootstrap = "127.0.0.1:" + LoopbackPorts.free();
         try (DemoProcess broker = DemoProcess.start(terminal, "broker", jar,
                 List.of("broker", "--port", bootstrap.substring(bootstrap.indexOf(':') + 1)))) {
             broker.awaitLine("BROKER ready", Duration.ofSeconds(60));
@@ -67,7 +68,7 @@ final class KafkaStory extends Story {
         String topic = mode + "-jobs";
         produce(bootstrap, topic, RECORDS);
         Path gaps = out.resolve(mode + "-poll-gaps.csv").toAbsolutePath();
-        int adminPort = freePort();
+        int adminPort = LoopbackPorts.free();
         List<String> args = new ArrayList<>(List.of("consume", "--bootstrap-servers", bootstrap, "--topic", topic,
                 "--group", mode + "-group", "--mode", mode, "--process-ms", PROCESS_MS,
                 "--max-poll-interval-ms", String.valueOf((long) MAX_POLL_INTERVAL_MS), "--poll-gaps", gaps.toString(),

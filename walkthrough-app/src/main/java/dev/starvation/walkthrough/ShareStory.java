@@ -1,5 +1,6 @@
 package dev.starvation.walkthrough;
 
+import dev.starvation.common.LoopbackPorts;
 import dev.starvation.common.SummaryLine;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,7 +26,7 @@ final class ShareStory extends Story {
     void tell() throws Exception {
         terminal.heading("3. kafka-demo under a share group (KIP-932): no partitions to lose, but every record has an"
                 + " acquisition lock; a real KRaft broker in a child JVM");
-        String bootstrap = "127.0.0.1:" + freePort();
+        String bootstrap = "127.0.0.1:" + LoopbackPorts.free();
         try (DemoProcess broker = DemoProcess.start(terminal, "broker", jar,
                 List.of("broker", "--port", bootstrap.substring(bootstrap.indexOf(':') + 1)))) {
             broker.awaitLine("BROKER ready", Duration.ofSeconds(60));

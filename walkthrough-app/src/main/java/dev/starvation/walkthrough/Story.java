@@ -1,9 +1,7 @@
 package dev.starvation.walkthrough;
 
+import dev.starvation.common.LoopbackPorts;
 import dev.starvation.common.SummaryLine;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -43,13 +41,6 @@ abstract class Story {
             if (exit != 0) {
                 throw new IllegalStateException("produce exited with " + exit);
             }
-        }
-    }
-
-    /** A loopback port free right now, for a child process to listen on. */
-    static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
         }
     }
 }

@@ -2,9 +2,8 @@ package dev.starvation.common.metrics;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.starvation.common.LoopbackPorts;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -75,7 +74,7 @@ public final class PrometheusServer implements AutoCloseable {
         Path dir = Files.createTempDirectory("prometheus-");
         Path config = dir.resolve("prometheus.yml");
         Files.writeString(config, config(interval, ruleFiles, jobs));
-        int port = freePort();
+        int port = LoopbackPorts.free();
         Process process = new ProcessBuilder(binary.toString(),
                 "--config.file=" + config,
                 "--storage.tsdb.path=" + dir.resolve("data"),
@@ -117,12 +116,6 @@ public final class PrometheusServer implements AutoCloseable {
             yaml.append("]\n");
         }
         return yaml.toString();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
     }
 
     private void awaitReady(Duration limit) throws IOException, InterruptedException {

@@ -1,5 +1,6 @@
 package dev.starvation.http.supervise;
 
+import dev.starvation.common.LoopbackPorts;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -7,8 +8,6 @@ import dev.starvation.common.Cli;
 import dev.starvation.common.LogCapture;
 import dev.starvation.common.SummaryLine;
 import dev.starvation.http.HttpDemo;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -41,12 +40,6 @@ class SupervisedServerTest {
         return command;
     }
 
-    static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
-
     /** The supervise options of these tests, then {@code --} and the server command with {@code serverArgs}. */
     static String[] supervise(int port, String... serverArgs) {
         return supervise(port, Map.of(), serverCommand(port, serverArgs));
@@ -76,7 +69,7 @@ class SupervisedServerTest {
 
     @Test
     void blockedLoopIsRestartedItsRequestLostAndARetryingClientMakesItRestartAgain() throws Exception {
-        int port = freePort();
+        int port = LoopbackPorts.free();
         try (LogCapture log = LogCapture.start(); SupervisedRun run = SupervisedRun.start(supervise(port))) {
             await().atMost(Duration.ofSeconds(30)).until(() -> log.linesStartingWith("PROBE ok").size() >= 2);
 
@@ -114,7 +107,7 @@ class SupervisedServerTest {
 
     @Test
     void offloadedRequestIsAnsweredAndNothingIsRestarted() throws Exception {
-        int port = freePort();
+        int port = LoopbackPorts.free();
         try (LogCapture log = LogCapture.start(); SupervisedRun run = SupervisedRun.start(supervise(port))) {
             await().atMost(Duration.ofSeconds(30)).until(() -> log.linesStartingWith("PROBE ok").size() >= 2);
 
@@ -132,7 +125,7 @@ class SupervisedServerTest {
 
     @Test
     void workerWedgedPastTheWorkDeadlineTurnsHealth503AndTheServerIsRestarted() throws Exception {
-        int port = freePort();
+        int port = LoopbackPorts.free();
         try (LogCapture log = LogCapture.start();
                 SupervisedRun run = SupervisedRun.start(supervise(port, "--work-deadline", "1s"))) {
             await().atMost(Duration.ofSeconds(30)).until(() -> log.linesStartingWith("PROBE ok").size() >= 2);
@@ -159,7 +152,7 @@ class SupervisedServerTest {
 
     @Test
     void slowStartingServerIsNotRestartedWhileItStarts() throws Exception {
-        int port = freePort();
+        int port = LoopbackPorts.free();
         // Two seconds of nothing before the JVM even starts; liveness alone (2 x 100 ms) would restart it at once.
         List<String> slow = new ArrayList<>(List.of("sh", "-c", "sleep 2; exec \"$@\"", "slow"));
         slow.addAll(serverCommand(port));

@@ -1,11 +1,10 @@
 package dev.starvation.kafka.broker;
 
+import dev.starvation.common.LoopbackPorts;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,8 +47,8 @@ public final class EmbeddedBroker implements AutoCloseable {
     /** A broker on {@code port} (0 picks a free one) with its data in a new temporary directory, deleted on close. */
     public static EmbeddedBroker onPort(int port) {
         try {
-            int brokerPort = port == 0 ? freePort() : port;
-            return new EmbeddedBroker(brokerPort, freePort(), Files.createTempDirectory("kafka-demo-broker"), true);
+            int brokerPort = port == 0 ? LoopbackPorts.free() : port;
+            return new EmbeddedBroker(brokerPort, LoopbackPorts.free(), Files.createTempDirectory("kafka-demo-broker"), true);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the broker's data directory", e);
         }
@@ -162,12 +161,6 @@ public final class EmbeddedBroker implements AutoCloseable {
                     .run();
         } catch (Exception e) {
             throw new IllegalStateException("cannot format the broker's data directory " + dataDir + ": " + e, e);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
         }
     }
 
