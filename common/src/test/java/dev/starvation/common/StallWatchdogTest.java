@@ -15,8 +15,17 @@ import org.junit.jupiter.api.Test;
 
 class StallWatchdogTest {
 
+    /** The lines that blame the test's loop; a busy machine may add {@code STALL process paused} lines besides. */
+    private static final String BLOCKED = "STALL event loop test-loop blocked for ";
+    private static final String OVER = "STALL over: test-loop";
+
     private static void blockOnPurpose(CountDownLatch release) throws InterruptedException {
         release.await(5, TimeUnit.SECONDS);
+    }
+
+    /** How many STALL lines blame the test's loop with the stack of the code the test blocks it with. */
+    private static long blockLines(LogCapture log) {
+        return log.stacksOf(BLOCKED).stream().filter(s -> s.contains("blockOnPurpose")).count();
     }
 
     @Test
@@ -27,6 +36,9 @@ class StallWatchdogTest {
             Heartbeat hb = watchdog.watchExecutor("test-loop", loop, Duration.ofMillis(100),
                     (thread, ms) -> "STALL event loop " + thread + " blocked for " + ms + " ms (limit 100 ms)");
             await().atMost(Duration.ofSeconds(2)).until(() -> hb.thread() != null);
+            // A busy machine may delay the free loop past 100 ms before the test blocks it: the block's own line is
+            // the one whose stack holds blockOnPurpose.
+            long stallsBefore = hb.stalls();
 
             loop.execute(() -> {
                 try {
@@ -35,22 +47,19 @@ class StallWatchdogTest {
                     Thread.currentThread().interrupt();
                 }
             });
-            await().atMost(Duration.ofSeconds(3)).until(() -> !log.linesStartingWith("STALL").isEmpty());
+            await().atMost(Duration.ofSeconds(3)).until(() -> blockLines(log) == 1);
             // Still blocked: the same stall is not logged again.
-            await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(1))
-                    .until(() -> log.linesStartingWith("STALL").size() == 1);
+            await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(1)).until(() -> blockLines(log) == 1);
+            assertThat(hb.stalls()).isGreaterThan(stallsBefore);
             release.countDown();
 
-            assertThat(log.linesStartingWith("STALL").get(0))
-                    .matches("STALL event loop test-loop blocked for \\d+ ms \\(limit 100 ms\\)");
-            assertThat(log.stacksOf("STALL").get(0)).contains("blockOnPurpose");
-            await().atMost(Duration.ofSeconds(2)).until(() -> hb.gapsMicros().getMaxValue() >= 300_000);
-            assertThat(hb.stalls()).isEqualTo(1);
-            // Once the loop is back, one more line says how long it was really gone.
-            await().atMost(Duration.ofSeconds(2)).until(() -> log.linesStartingWith("STALL").size() == 2);
-            assertThat(log.linesStartingWith("STALL").get(1)).matches("STALL over: test-loop came back after \\d+ ms");
-            long total = Long.parseLong(log.linesStartingWith("STALL").get(1).replaceAll("\\D+", " ").trim());
-            assertThat(total).isGreaterThanOrEqualTo(300);
+            assertThat(log.linesStartingWith(BLOCKED))
+                    .allMatch(l -> l.matches("STALL event loop test-loop blocked for \\d+ ms \\(limit 100 ms\\)"));
+            // Once the loop is back, one more line says how long it was really gone: at least the 300 ms watched above.
+            await().atMost(Duration.ofSeconds(2)).until(() -> log.linesStartingWith(OVER).stream()
+                    .mapToLong(l -> Long.parseLong(l.replaceAll("\\D+", " ").trim())).anyMatch(ms -> ms >= 300));
+            assertThat(log.linesStartingWith(OVER)).allMatch(l -> l.matches("STALL over: test-loop came back after \\d+ ms"));
+            assertThat(hb.gapsMicros().getMaxValue()).isGreaterThanOrEqualTo(300_000);
         } finally {
             loop.shutdownNow();
         }
@@ -62,7 +71,9 @@ class StallWatchdogTest {
         try (LogCapture log = LogCapture.start(); StallWatchdog watchdog = new StallWatchdog(Duration.ofMillis(10))) {
             Heartbeat hb = watchdog.watchExecutor("free", loop, Duration.ofMillis(200), (t, ms) -> "STALL " + t);
             await().atMost(Duration.ofSeconds(2)).until(() -> hb.gapsMicros().getTotalCount() >= 20);
-            assertThat(log.linesStartingWith("STALL")).isEmpty();
+            // Only lines that blame the loop count: a busy machine may pause the whole process ("STALL process paused").
+            assertThat(log.lines()).filteredOn(l -> l.startsWith("STALL") && !l.startsWith("STALL process paused"))
+                    .isEmpty();
             assertThat(hb.stalls()).isZero();
             assertThat(hb.gapsMicros().getValueAtPercentile(50)).isLessThan(100_000);
         } finally {
@@ -76,14 +87,15 @@ class StallWatchdogTest {
             Heartbeat hb = watchdog.watchThread(Thread.currentThread(), Duration.ofMillis(100),
                     (t, ms) -> "STALL poll thread silent for " + ms + " ms (max.poll.interval.ms 200)");
             hb.beat();
-            await().atMost(Duration.ofSeconds(2)).until(() -> !log.linesStartingWith("STALL").isEmpty());
+            await().atMost(Duration.ofSeconds(2)).until(() -> !log.linesStartingWith("STALL poll thread").isEmpty());
             hb.beat();
             // Done being watched at once, as a consumer that closes: this thread's waits below are not silences.
             hb.close();
             await().atMost(Duration.ofSeconds(2)).until(() -> log.linesStartingWith("STALL over").size() == 1);
 
-            assertThat(log.linesStartingWith("STALL").get(0)).startsWith("STALL poll thread silent for ");
-            assertThat(log.stacksOf("STALL").get(0)).contains("silentThreadIsReportedOnceAndItsLongestGapKept");
+            assertThat(log.linesStartingWith("STALL poll thread")).singleElement().asString()
+                    .startsWith("STALL poll thread silent for ");
+            assertThat(log.stacksOf("STALL poll thread").get(0)).contains("silentThreadIsReportedOnceAndItsLongestGapKept");
             assertThat(hb.maxGapMillis()).isGreaterThanOrEqualTo(100);
             assertThat(hb.stalls()).isEqualTo(1);
             assertThat(hb.currentSilenceMillis()).isZero();
@@ -123,12 +135,12 @@ class StallWatchdogTest {
             // A consumer waiting for records with none in hand: ten times the limit, and nothing owed.
             hb.idle();
             Thread.sleep(1_000);
+            // Looked at before the next beat: from that beat on the thread owes again, and a busy machine may delay it.
             assertThat(hb.currentSilenceMillis()).isZero();
-            hb.beat();
-
             assertThat(log.linesStartingWith("STALL poll thread")).isEmpty();
             assertThat(hb.stalls()).isZero();
-            assertThat(hb.maxGapMillis()).isLessThan(100);
+            hb.beat();
+            assertThat(hb.gapsMicros().getMaxValue()).as("the 1 s wait is not recorded as a gap").isLessThan(1_000_000);
             // Back from the wait, the thread owes its beats again.
             await().atMost(Duration.ofSeconds(2)).until(() -> !log.linesStartingWith("STALL poll thread").isEmpty());
             hb.beat();
@@ -154,12 +166,16 @@ class StallWatchdogTest {
             // The loop's tick waited through the whole freeze: a gap of a second, yet no thread of ours was to blame.
             await().atMost(Duration.ofSeconds(5)).until(() -> gaps.stream().anyMatch(g -> g >= 1_000_000_000L));
 
-            assertThat(log.linesStartingWith("STALL")).singleElement().asString()
+            // The frozen round is the one with 900 ms of GC; a busy machine may add pauses of its own, never a stall.
+            assertThat(log.linesStartingWith("STALL process paused")).filteredOn(l -> l.contains("(GC 900 ms)"))
+                    .singleElement().asString()
                     .matches("STALL process paused \\d+ ms \\(GC 900 ms\\): every thread stood still, not counted as a stall");
-            long paused = Long.parseLong(log.linesStartingWith("STALL").get(0).split(" ")[3]);
+            long paused = Long.parseLong(log.linesStartingWith("STALL process paused").stream()
+                    .filter(l -> l.contains("(GC 900 ms)")).findFirst().orElseThrow().split(" ")[3]);
             assertThat(paused).isGreaterThanOrEqualTo(1_000);
+            assertThat(log.linesStartingWith("STALL event loop")).isEmpty();
             assertThat(hb.stalls()).isZero();
-            assertThat(watchdog.pauses()).isEqualTo(1);
+            assertThat(watchdog.pauses()).isGreaterThanOrEqualTo(1);
             assertThat(hb.maxGapMillis()).isGreaterThanOrEqualTo(1_000);
         } finally {
             loop.shutdownNow();
@@ -178,7 +194,7 @@ class StallWatchdogTest {
             await().atMost(Duration.ofSeconds(2)).until(() -> hb.thread() != null);
 
             sleeper.freezeOnce();
-            await().atMost(Duration.ofSeconds(5)).until(() -> watchdog.pauses() == 1);
+            await().atMost(Duration.ofSeconds(5)).until(() -> watchdog.pauses() >= 1);
             // The process runs again but the loop does not: from here on it is the loop's own stall.
             loop.execute(() -> {
                 try {
@@ -187,11 +203,13 @@ class StallWatchdogTest {
                     Thread.currentThread().interrupt();
                 }
             });
-            await().atMost(Duration.ofSeconds(5)).until(() -> hb.stalls() == 1);
+            // The watchdog counts the stall, then takes the stack and logs: wait for the line, the last of the two.
+            await().atMost(Duration.ofSeconds(5))
+                    .until(() -> log.stacksOf(BLOCKED).stream().anyMatch(s -> s.contains("blockOnPurpose")));
             release.countDown();
 
-            assertThat(log.linesStartingWith("STALL event loop test-loop blocked for ")).hasSize(1);
-            assertThat(log.stacksOf("STALL event loop").get(0)).contains("blockOnPurpose");
+            assertThat(hb.stalls()).isPositive();
+            assertThat(log.linesStartingWith(BLOCKED)).allMatch(l -> l.endsWith(" ms (limit 300 ms)"));
         } finally {
             release.countDown();
             loop.shutdownNow();

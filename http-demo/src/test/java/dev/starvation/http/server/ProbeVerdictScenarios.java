@@ -18,6 +18,11 @@ abstract class ProbeVerdictScenarios {
 
     static final Duration PERIOD = Duration.ofMillis(200);
     static final Duration TIMEOUT = Duration.ofMillis(300);
+    /**
+     * The kubelet's default probe timeout, for the runs that must stay green: a free loop answers in milliseconds, but
+     * on a busy machine (two CPU-bound workers, another process on a core) a probe may wait its turn for a CPU.
+     */
+    static final Duration KUBELET_TIMEOUT = Duration.ofSeconds(1);
     static final String STALL = "1.5";
 
     /** Starts a server as {@code server ARGS} would. */
@@ -54,11 +59,11 @@ abstract class ProbeVerdictScenarios {
     @Test
     void fiveOffloadedSleepsLeaveTheProbeGreen() throws Exception {
         try (RunningServer server = start("--event-loops", "1", "--workers", "2", "--queue", "4")) {
-            SummaryLine verdict = probeWhile(server, "/processing_fixed?seconds=1", 5, TIMEOUT, 15);
+            SummaryLine verdict = probeWhile(server, "/processing_fixed?seconds=1", 5, KUBELET_TIMEOUT, 15);
 
             assertThat(verdict.getLong("failed")).isZero();
             assertThat(verdict.get("restart")).isEqualTo("no");
-            assertThat(server.log()).doesNotContain("STALL");
+            assertThat(server.log()).doesNotContain("STALL event loop");
         }
     }
 
@@ -66,7 +71,8 @@ abstract class ProbeVerdictScenarios {
     void oneOffloadedCpuJobPerCoreLeavesTheProbeGreen() throws Exception {
         int cores = Runtime.getRuntime().availableProcessors();
         try (RunningServer server = start("--event-loops", "1", "--workers", String.valueOf(cores))) {
-            SummaryLine verdict = probeWhile(server, "/processing_busy_fixed?seconds=" + STALL, cores, TIMEOUT, 12);
+            SummaryLine verdict = probeWhile(server, "/processing_busy_fixed?seconds=" + STALL, cores, KUBELET_TIMEOUT,
+                    12);
 
             assertThat(verdict.getLong("failed")).isZero();
             assertThat(verdict.get("restart")).isEqualTo("no");

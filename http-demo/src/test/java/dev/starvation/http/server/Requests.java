@@ -13,8 +13,8 @@ import java.util.concurrent.TimeUnit;
 /** Fires GETs without waiting for them, and collects what came back, each with how long it took. */
 final class Requests {
 
-    /** One answer: status, Retry-After if any, body, and the time from send to answer. */
-    record Answer(int status, String retryAfter, String body, long millis) {
+    /** One answer: status, Retry-After if any, body, the time from send to answer, and when it came (nanoTime). */
+    record Answer(int status, String retryAfter, String body, long millis, long doneNanos) {
     }
 
     private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
@@ -33,8 +33,11 @@ final class Requests {
     static CompletableFuture<Answer> send(HttpRequest request) {
         long start = System.nanoTime();
         return CLIENT.sendAsync(request, HttpResponse.BodyHandlers.ofString())
-                .thenApply(r -> new Answer(r.statusCode(), r.headers().firstValue("Retry-After").orElse(null),
-                        r.body().trim(), (System.nanoTime() - start) / 1_000_000));
+                .thenApply(r -> {
+                    long done = System.nanoTime();
+                    return new Answer(r.statusCode(), r.headers().firstValue("Retry-After").orElse(null),
+                            r.body().trim(), (done - start) / 1_000_000, done);
+                });
     }
 
     /** Sends one request and waits for its answer. */

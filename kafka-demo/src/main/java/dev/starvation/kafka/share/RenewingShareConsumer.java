@@ -452,7 +452,7 @@ final class RenewingShareConsumer extends ShareMember {
     private long closeBy() {
         if (closeByNanos == Long.MAX_VALUE && stopRequested()) {
             closeByNanos = System.nanoTime() + settings.shutdownGrace().toNanos();
-            LOG.info("CLOSING {} with {} record(s) in work, grace {} ms", name, renewer.size(),
+            LOG.info("CLOSING {} on {} with {} record(s) in work, grace {} ms", name, settings.topic(), renewer.size(),
                     settings.shutdownGrace().toMillis());
         }
         return closeByNanos;

@@ -37,6 +37,11 @@ final class LogExtension implements BeforeEachCallback, AfterEachCallback {
         return capture.stacksOf(word);
     }
 
+    /** The stacks of the lines that start with {@code word} and contain {@code fragment} (a record's id). */
+    List<String> stacksOf(String word, String fragment) {
+        return capture.stacksOf(word, fragment);
+    }
+
     /** Index of the first line containing {@code fragment}, or -1. */
     int indexOfFirst(String fragment) {
         List<String> lines = lines();

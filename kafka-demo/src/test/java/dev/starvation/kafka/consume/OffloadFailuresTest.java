@@ -223,9 +223,11 @@ class OffloadFailuresTest {
             assertThat(loop.stuckWorkers()).isZero();
             consumer.stop(LIMIT);
         }
-        assertThat(log.linesStartingWith("STALL worker-")).hasSize(3)
+        // Each of the three attempts ignores its interrupt and stays silent until released: three STALLs, whatever
+        // the machine. (A busy machine may add one for a 50 ms record: only the hung record's lines are counted.)
+        assertThat(log.linesStartingWith("STALL worker-")).filteredOn(l -> l.contains(" on " + hungId + " ")).hasSize(3)
                 .allMatch(l -> l.matches("STALL worker-\\d+ on " + hungId + " for \\d+ ms \\(deadline 1000 ms\\)"));
-        assertThat(log.stacksOf("STALL worker-")).hasSize(3)
+        assertThat(log.stacksOf("STALL worker-", hungId)).hasSize(3)
                 .allMatch(stack -> stack.contains("MisbehavingProcessor.hangIgnoringInterrupts"));
         assertThat(log.linesStartingWith("DEADLINE worker-")).hasSize(3)
                 .allMatch(l -> l.contains(" on " + hungId + " passed its 1000 ms deadline: interrupting it"));
@@ -257,9 +259,14 @@ class OffloadFailuresTest {
                     .satisfies(r -> assertThat(number(r, DeadLetters.DELIVERY_ATTEMPT)).isEqualTo(2));
         }
         assertThat(log.linesStartingWith("DEADLINE worker-")).hasSize(2);
-        assertThat(log.stacksOf("STALL worker-")).hasSize(2)
+        // STALL comes at half the deadline with the process's pauses left out, the interrupt at the deadline by the
+        // clock: on a busy machine an attempt may be interrupted before it was reported. At least one is, each with
+        // the processor's frame, and each reported attempt's end is logged.
+        List<String> stacks = log.stacksOf("STALL worker-", hungId);
+        assertThat(stacks).isNotEmpty().hasSizeLessThanOrEqualTo(2)
                 .allMatch(stack -> stack.contains("MisbehavingProcessor.hangUntilInterrupted"));
-        assertThat(log.linesStartingWith("STALL over: worker-")).as("each interrupted attempt ended").hasSize(2)
+        assertThat(log.linesStartingWith("STALL over: worker-")).filteredOn(l -> l.contains(" on " + hungId + " "))
+                .as("each reported attempt ended").hasSize(stacks.size())
                 .allMatch(l -> l.contains(" on " + hungId + " ended after "));
     }
 
@@ -281,9 +288,10 @@ class OffloadFailuresTest {
                 assertThat(ready.statusCode()).isEqualTo(503);
                 assertThat(ready.body()).startsWith("no free worker: all 1 are held by given-up attempts");
                 assertThat(get(admin, "/health").statusCode()).isEqualTo(503);
-                // The one worker is held: the poll thread hands out nothing, however long we look.
-                Thread.sleep(500);
-                assertThat(consumer.stats().processed()).isEqualTo(processedWhileHeld);
+                // The one worker is held: for 2 s, forty times a record's work, the poll thread hands out nothing.
+                await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3))
+                        .until(() -> consumer.stats().processed() == processedWhileHeld);
+                assertThat(loop.isRunning()).as("the poll loop still runs").isTrue();
             } finally {
                 processor.release();
             }

@@ -99,8 +99,9 @@ class OffloadRevocationTest {
     @Test
     void manyRebalancesWithWorkThatIgnoresInterruptsNeverMakeThePoolRejectWork() throws Exception {
         // Two partitions on two workers: both always have a record in flight, so every joiner takes one away mid-work.
+        // 10 x 600 ms per partition: work left for every cycle even when a busy machine makes each join take seconds.
         int partitions = 2;
-        int sent = 12;
+        int sent = 20;
         String topic = BROKER.fixture().topicWith(partitions, sent, i -> MisbehavingProcessor.STUBBORN);
         String group = Fixture.unique("rebalances");
         Duration work = Duration.ofMillis(600);
@@ -137,7 +138,7 @@ class OffloadRevocationTest {
     @Test
     void pollThreadWaitsTheFullPollTimeoutWhileWorkRunsAndEachFinishedRecordWakesItUp(@TempDir Path dir)
             throws Exception {
-        int sent = 8;
+        int sent = 16;
         String topic = BROKER.fixture().topicWith(1, sent);
         Duration work = Duration.ofMillis(300);
         Path gaps = dir.resolve("gaps.csv");
@@ -145,23 +146,30 @@ class OffloadRevocationTest {
                 .withWork(work, 1, sent, LIMIT).withPollGaps(gaps);
         MisbehavingProcessor processor = new MisbehavingProcessor(work);
 
+        long startedAt = System.nanoTime();
         RunStats stats = RunningConsumer.start(new OffloadingConsumer(settings, processor), "waking").awaitEnd(LIMIT);
+        long wallMs = (System.nanoTime() - startedAt) / 1_000_000;
 
         assertThat(stats.records()).isEqualTo(sent);
         long polls = Files.readAllLines(gaps).size() - 1;
-        // 8 x 300 ms of work: polling every 5 ms, as the consumer did, was ~480 polls; 100 ms polls are a few dozen.
-        assertThat(polls).as("polls in the run").isLessThan(80);
+        // 16 x 300 ms of work: polling every 5 ms, as the consumer did, was ~960 polls; 100 ms polls are a few dozen.
+        assertThat(polls).as("polls in the run").isLessThan(160);
         // One record at a time on one partition: the next starts when the poll thread hears that the last finished.
-        // Woken at once, that is a few ms; waiting for a 100 ms poll to time out, 50 ms in the middle.
+        // Woken at once, that is a few ms plus the machine's delays; waiting for a 100 ms poll to time out, anywhere
+        // from 0 to 100 ms plus the same delays, half of them past 50 ms. So three in four under half the poll
+        // timeout: a consumer that waited out its polls would show that about once in fifty runs, not each time.
         List<Long> handOffs = new java.util.ArrayList<>();
         for (int o = 1; o < sent; o++) {
             long previousEnd = processor.attemptStarts(topic + "-0@" + (o - 1)).get(0) + work.toNanos();
             handOffs.add((processor.attemptStarts(topic + "-0@" + o).get(0) - previousEnd) / 1_000_000);
         }
         handOffs.sort(null);
-        assertThat(handOffs.get(handOffs.size() / 2)).as("median ms from a record's end to the next start, of "
-                + handOffs).isLessThan(30);
+        long halfAPoll = PollLoop.POLL_TIMEOUT.toMillis() / 2;
+        assertThat(handOffs).as("ms from a record's end to the next start").filteredOn(ms -> ms < halfAPoll)
+                .hasSizeGreaterThanOrEqualTo(handOffs.size() * 3 / 4);
+        // The poll thread's own CPU time is measured (-1 where the JVM cannot), and one thread's CPU time cannot
+        // exceed the run's wall time: the process's CPU, or nanoseconds taken for ms, would.
         SummaryLine summary = SummaryLine.parse(log.linesStartingWith("SUMMARY").get(0));
-        assertThat(summary.getLong("poll_cpu_ms")).isNotNegative();
+        assertThat(summary.getLong("poll_cpu_ms")).as("CPU ms of the poll thread").isBetween(0L, wallMs);
     }
 }

@@ -265,12 +265,18 @@ class ShareGroupScenariosTest {
             ShareRun run = new ShareRun(settings, ShareJobs.sleeping(Duration.ofSeconds(4)));
             CompletableFuture<ShareReport> running = runAsync(run);
             await().atMost(TIME_LIMIT).until(() -> !linesAbout(log, "RENEW", topic + "-0@0] in work").isEmpty());
+            long stoppedAt = System.nanoTime();
             run.stop();
             ShareReport report = running.get(TIME_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
+            long closedAfterMs = (System.nanoTime() - stoppedAt) / 1_000_000;
 
             assertThat(report.processed()).isEqualTo(1);
             assertThat(report.count(ShareReport.Outcome.ACKNOWLEDGED)).isEqualTo(1);
-            assertThat(log.lines()).anyMatch(l -> l.startsWith("CLOSING ") && l.contains("with 1 record(s) in work"));
+            // This test's member (other tests run beside it with members of the same name): stopped mid-work.
+            assertThat(linesAbout(log, "CLOSING share-renew-1 on " + topic + " ", topic)).singleElement().asString()
+                    .contains("with 1 record(s) in work, grace 20000 ms");
+            // It waited for the record, not for the grace: closed once the 4 s of work were done.
+            assertThat(closedAfterMs).as("ms from stop() to the report").isLessThan(20_000);
         }
     }
 
@@ -345,15 +351,19 @@ class ShareGroupScenariosTest {
             assertThat(report.stuckWorkers()).isZero();
             assertThat(report.duplicates()).isZero();
 
-            // One STALL per hung attempt; a 200 ms record slowed past half the deadline by a busy machine adds one.
-            assertThat(linesAbout(log, "STALL share-renew-1-worker-", topic)).hasSizeGreaterThanOrEqualTo(3)
+            // STALL comes at a share of the deadline with the process's pauses left out, the interrupt at the deadline
+            // by the clock: on a busy machine a hung attempt may be interrupted before it is reported, and a 200 ms
+            // record slowed past the share may be reported too. At least one hung attempt is, with its frame.
+            assertThat(linesAbout(log, "STALL share-renew-1-worker-", topic)).isNotEmpty()
                     .allMatch(l -> l.matches("STALL share-renew-1-worker-\\d on " + topic + "-0@\\d for \\d+ ms"
                             + " \\(deadline 1000 ms\\)"));
-            assertThat(log.stacksOf("STALL share-renew-1-worker-", topic))
-                    .filteredOn(stack -> stack.contains("ShareJobs.hangUntilInterrupted")).hasSize(3);
+            List<String> hungStacks = log.stacksOf("STALL share-renew-1-worker-", topic).stream()
+                    .filter(stack -> stack.contains("ShareJobs.hangUntilInterrupted")).toList();
+            assertThat(hungStacks).as("STALLs of the 3 hung attempts").isNotEmpty().hasSizeLessThanOrEqualTo(3);
             assertThat(linesAbout(log, "DEADLINE share-renew-1-worker-", topic)).hasSize(3)
                     .allMatch(l -> l.contains("passed its 1000 ms deadline: interrupting it"));
-            assertThat(linesAbout(log, "STALL over: share-renew-1-worker-", topic)).hasSizeGreaterThanOrEqualTo(3);
+            assertThat(linesAbout(log, "STALL over: share-renew-1-worker-", topic))
+                    .hasSizeGreaterThanOrEqualTo(hungStacks.size());
             assertThat(linesAbout(log, "RELEASE job-0", topic)).singleElement().asString().contains(
                     "attempt 1 of 2 failed (java.util.concurrent.TimeoutException: " + topic + "-0@0 still running"
                             + " after the 1000 ms record deadline on share-renew-1-worker-");
