@@ -73,8 +73,8 @@ class KubeletProbeSemanticsTest {
         })) {
             ProbeOutcome outcome = probe(server, "/health", GENEROUS);
 
+            // The server stalls past the probe's timeout: a probe that waited for the rest of the body would fail.
             assertThat(outcome.ok()).as(String.valueOf(outcome.failure())).isTrue();
-            assertThat(outcome.millis()).isLessThan(GENEROUS.toMillis());
         }
     }
 

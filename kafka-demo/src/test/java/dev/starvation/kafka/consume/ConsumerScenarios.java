@@ -140,7 +140,8 @@ abstract class ConsumerScenarios {
         assertThat(stats.rebalances()).isZero();
         assertThat(stats.commitFailures()).isZero();
         assertThat(stats.duplicates()).isZero();
-        assertThat(log.linesStartingWith("STALL")).as("one record stays under the watchdog's share").isEmpty();
+        // Lines about the poll thread only: a busy machine may log "STALL process paused" besides.
+        assertThat(log.linesStartingWith("STALL poll thread")).as("one record stays under the watchdog's share").isEmpty();
         try (KafkaProbe broker = new KafkaProbe(bootstrapServers())) {
             assertThat(broker.committed(group)).containsEntry(new TopicPartition(topic, 0), 3L);
         }
