@@ -24,6 +24,11 @@ abstract class ProbeVerdictScenarios {
      */
     static final Duration KUBELET_TIMEOUT = Duration.ofSeconds(1);
     static final String STALL = "1.5";
+    /**
+     * The stall that must fail three probes in a row: three 300 ms timeouts take about 1 s, so 3 s of it leave a busy
+     * machine 2 s to start the probes late.
+     */
+    static final String LONG_STALL = "3";
 
     /** Starts a server as {@code server ARGS} would. */
     abstract RunningServer start(String... serverArgs) throws Exception;
@@ -46,7 +51,7 @@ abstract class ProbeVerdictScenarios {
         "/processing_busy, dev.starvation.common.CpuWork.burn"})
     void workOnTheLoopMakesProbeFailThreeTimesInARow(String path, String blockingFrame) throws Exception {
         try (RunningServer server = start("--event-loops", "1")) {
-            SummaryLine verdict = probeWhile(server, path + "?seconds=" + STALL, 1, TIMEOUT, 15);
+            SummaryLine verdict = probeWhile(server, path + "?seconds=" + LONG_STALL, 1, TIMEOUT, 15);
 
             assertThat(verdict.getLong("max_consecutive_failures")).isGreaterThanOrEqualTo(3);
             assertThat(verdict.get("restart")).isEqualTo("yes");

@@ -19,7 +19,8 @@ final class ServerProcess implements RunningServer {
 
     private ServerProcess(ChildProcess child) throws InterruptedException {
         this.child = child;
-        Matcher m = LISTENING.matcher(child.awaitLine("SERVER listening", Duration.ofSeconds(20)));
+        // A wait, not a promise: a second or two on a quiet machine; a JVM start can take tens of seconds on a busy one.
+        Matcher m = LISTENING.matcher(child.awaitLine("SERVER listening", Duration.ofSeconds(60)));
         if (!m.find()) {
             throw new IllegalStateException("no address in the SERVER line");
         }
