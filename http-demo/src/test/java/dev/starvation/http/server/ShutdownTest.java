@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import java.net.ConnectException;
 import java.net.Socket;
 import java.net.http.HttpRequest;
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
@@ -18,8 +19,9 @@ class ShutdownTest {
     @Test
     void sigtermLetsInFlightWorkFinishRefusesNewConnectionsAndExitsZero() throws Exception {
         try (ServerProcess server = ServerProcess.start("--workers", "2", "--queue", "1", "--grace", "10s")) {
-            // Two requests run on the two workers, a third waits in the queue: then /ready says the pool is full.
-            Requests inFlight = new Requests().fire(server.url("/processing_fixed?seconds=1.5"), 3);
+            // Two requests run on the two workers, a third waits in the queue: then /ready says the pool is full, for
+            // the 3 s the first two take (the queued one then runs 3 s more, well inside the 10 s grace).
+            Requests inFlight = new Requests().fire(server.url("/processing_fixed?seconds=3"), 3);
             awaitFull(server);
 
             server.sigterm();
@@ -34,10 +36,16 @@ class ShutdownTest {
         }
     }
 
-    /** Waits until every request fired is on the server, running or queued: /ready turns 503 when all three are. */
+    /**
+     * Waits until every request fired is on the server, running or queued: /ready turns 503 when all three are. A wait,
+     * not a promise: a JVM just started answers its first requests slowly on a busy machine, so a /ready that times out
+     * is asked again.
+     */
     private static void awaitFull(ServerProcess server) {
-        await().atMost(Duration.ofSeconds(10)).until(() -> Requests.get(HttpRequest.newBuilder(server.url("/ready"))
-                .timeout(Duration.ofSeconds(5)).GET().build()).status() == 503);
+        await().atMost(Duration.ofSeconds(30))
+                .ignoreExceptionsMatching(e -> e.getCause() instanceof HttpTimeoutException)
+                .until(() -> Requests.get(HttpRequest.newBuilder(server.url("/ready"))
+                        .timeout(Duration.ofSeconds(5)).GET().build()).status() == 503);
     }
 
     private static boolean refused(ServerProcess server) {
