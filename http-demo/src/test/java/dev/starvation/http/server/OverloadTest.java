@@ -34,7 +34,10 @@ class OverloadTest {
             // Refused at once, not after waiting for a worker: every 503 came before the first accepted request ended.
             long firstDone = done.stream().mapToLong(Requests.Answer::doneNanos).min().orElseThrow();
             assertThat(refused).allSatisfy(a -> assertThat(a.doneNanos()).as("503 before any 200").isLessThan(firstDone));
-            assertThat(verdict.getLong("failed")).isZero();
+            // Twenty requests at once on a busy machine may cost one probe its 1 s; a loop held by them would fail
+            // probe after probe (one every 200 ms) for as long as it is held.
+            assertThat(verdict.getLong("max_consecutive_failures")).as("probe failures in a row").isLessThanOrEqualTo(1);
+            assertThat(verdict.get("restart")).isEqualTo("no");
             assertThat(server.server().summary().getLong("rejected")).isEqualTo(sent - workers - queue);
         }
     }

@@ -81,12 +81,16 @@ class ServerMetricsTest {
             await().atMost(Duration.ofSeconds(10)).until(() ->
                     scrape(metricsPort(server)).max("event_loop_stalls_total").orElse(0) > stallsBefore);
             assertThat(blocking.answers()).extracting(Requests.Answer::status).containsOnly(200);
-            // Once the loop is back: the histogram has the whole stall, and the gauge is down again.
+            // Once the loop is back: the histogram has the whole stall (one more lag past 1 s than before it: a busy
+            // machine's warm-up may have put some there already, and the max with them), and the gauge is down again.
+            AtomicReference<PrometheusText> after = new AtomicReference<>();
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                after.set(scrape(metricsPort(server)));
+                return lagsOver(after.get(), "1.0") > overASecondBefore;
+            });
+            assertThat(after.get().max("event_loop_lag_seconds_max").orElseThrow()).isGreaterThanOrEqualTo(1.5);
             await().atMost(Duration.ofSeconds(10)).until(() ->
-                    scrape(metricsPort(server)).max("event_loop_lag_seconds_max").orElse(0) >= 1.5);
-            PrometheusText after = scrape(metricsPort(server));
-            assertThat(after.max("event_loop_stall_seconds").orElseThrow()).isLessThan(0.5);
-            assertThat(lagsOver(after, "1.0")).as("lags over 1 s, against before the stall").isGreaterThan(overASecondBefore);
+                    scrape(metricsPort(server)).max("event_loop_stall_seconds").orElse(9) < 0.5);
         }
     }
 
@@ -102,10 +106,11 @@ class ServerMetricsTest {
         try (InProcessServer server = InProcessServer.start("--event-loops", "1", "--metrics-port", "0",
                 "--workers", "2", "--queue", "0")) {
             // Counted from here: a busy machine may make the free loop late, even past the limit, while the server
-            // warms up.
+            // warms up. 2 s of work on the loop would put a lag past 1 s in the histogram for each request; a loop
+            // that only hands work over may still be late a few hundred ms on a very busy machine (stalls_total,
+            // at its 200 ms limit, is the scheduler's to decide there).
             PrometheusText before = scrape(metricsPort(server));
-            double stallsBefore = before.max("event_loop_stalls_total").orElseThrow();
-            double slowTicksBefore = lagsOver(before, "0.5");
+            double slowTicksBefore = lagsOver(before, "1.0");
             Requests offloaded = new Requests().fire(server.url("/processing_fixed?seconds=2"), 3);
             AtomicReference<PrometheusText> busy = new AtomicReference<>();
             await().atMost(Duration.ofSeconds(10)).until(() -> {
@@ -114,12 +119,11 @@ class ServerMetricsTest {
             });
             assertThat(busy.get().max("worker_pool_active_threads")).hasValue(2.0);
             assertThat(busy.get().max("worker_pool_rejected_total")).hasValue(1.0);
-            assertThat(busy.get().max("event_loop_stall_seconds").orElseThrow()).isLessThan(0.5);
+            assertThat(busy.get().max("event_loop_stall_seconds").orElseThrow()).isLessThan(1.0);
             assertThat(offloaded.answers()).extracting(Requests.Answer::status).containsOnly(200, 503);
 
             PrometheusText after = scrape(metricsPort(server));
-            assertThat(lagsOver(after, "0.5")).as("lags over 0.5 s while the work ran").isEqualTo(slowTicksBefore);
-            assertThat(after.max("event_loop_stalls_total")).as("stalls while the work ran").hasValue(stallsBefore);
+            assertThat(lagsOver(after, "1.0")).as("lags over 1 s while the work ran").isEqualTo(slowTicksBefore);
             assertThat(after.max("worker_pool_completed_total")).hasValue(2.0);
             assertThat(after.all("http_server_requests_seconds_count")).extracting(
                     s -> s.label("route") + " " + s.label("status") + " " + s.value())
