@@ -77,7 +77,9 @@ class KafkaDemoCommandTest {
     @Test
     void consumeServesHealthAndReadyOnTheAdminPortWhileItRuns() throws Exception {
         String topic = Fixture.unique("admin");
-        run("produce", "--bootstrap-servers", BROKER.bootstrapServers(), "--topic", topic, "--count", "4");
+        // 20 records of 300 ms on one worker: the admin port is up for 6 s of work, long enough to be seen on a busy
+        // machine (with 4 the consumer could be done before the first answer came back).
+        run("produce", "--bootstrap-servers", BROKER.bootstrapServers(), "--topic", topic, "--count", "20");
         int port;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = s.getLocalPort();
@@ -86,7 +88,7 @@ class KafkaDemoCommandTest {
         URI health = URI.create("http://127.0.0.1:" + port + "/health");
         java.util.concurrent.CompletableFuture<Integer> exit = java.util.concurrent.CompletableFuture.supplyAsync(
                 () -> run("consume", "--bootstrap-servers", BROKER.bootstrapServers(), "--topic", topic, "--mode",
-                        "offload", "--process-ms", "300", "--expect", "4", "--workers", "1", "--duration", "30s",
+                        "offload", "--process-ms", "300", "--expect", "20", "--workers", "1", "--duration", "30s",
                         "--admin-port", String.valueOf(port)));
 
         await().atMost(Duration.ofSeconds(30)).ignoreExceptions().until(() -> status(ready) == 200);
