@@ -29,15 +29,18 @@ final class DemoServerInitializer extends ChannelInitializer<SocketChannel> {
     private final WorkOffloader offloader;
     private final HealthHandler health;
     private final Connections connections;
+    private final WaitingBytes waitingBytes;
     /** Null with --no-metrics. */
     private final ServerMetrics metrics;
     private final RequestTimers timers;
 
-    DemoServerInitializer(ServerConfig config, WorkOffloader offloader, Connections connections, ServerMetrics metrics) {
+    DemoServerInitializer(ServerConfig config, WorkOffloader offloader, HealthHandler health, Connections connections,
+            WaitingBytes waitingBytes, ServerMetrics metrics) {
         this.config = config;
         this.offloader = offloader;
-        this.health = new HealthHandler(offloader);
+        this.health = health;
         this.connections = connections;
+        this.waitingBytes = waitingBytes;
         this.metrics = metrics;
         this.timers = metrics == null ? null : new RequestTimers(metrics.registry(),
                 path -> Routes.exists(path) || path.equals(ServerMetrics.PATH));
@@ -57,7 +60,9 @@ final class DemoServerInitializer extends ChannelInitializer<SocketChannel> {
             return;
         }
         HeaderDeadline deadline = new HeaderDeadline(config.headerTimeout());
-        OneRequestAtATime oneAtATime = new OneRequestAtATime(deadline, timers);
+        ReadGate gate = new ReadGate();
+        OneRequestAtATime oneAtATime = new OneRequestAtATime(deadline, gate, waitingBytes, timers);
+        p.addLast(gate);
         p.addLast(deadline);
         p.addLast(new IdleStateHandler(0, 0, config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
         p.addLast(new HttpServerCodec(new HttpDecoderConfig()
