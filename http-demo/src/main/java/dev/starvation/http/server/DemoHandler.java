@@ -6,10 +6,12 @@ import dev.starvation.http.metrics.ServerMetrics;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
@@ -28,6 +30,7 @@ final class DemoHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private static final Logger LOG = LoggerFactory.getLogger(DemoHandler.class);
     private static final ThrottledLine TOO_DEEP = new ThrottledLine(LOG);
+    private static final ThrottledLine GONE = ThrottledLine.debug(LOG);
 
     private final WorkOffloader offloader;
     private final HealthHandler health;
@@ -35,9 +38,12 @@ final class DemoHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final double maxSeconds;
     /** Null with --no-metrics. */
     private final ServerMetrics metrics;
+    /** Set on a connection in a probe place over the cap: it may ask a probe once, nothing else. */
+    private final Connections probePlace;
 
     DemoHandler(WorkOffloader offloader, HealthHandler health, OneRequestAtATime oneAtATime, double maxSeconds,
-            ServerMetrics metrics) {
+            ServerMetrics metrics, Connections probePlace) {
+        this.probePlace = probePlace;
         this.offloader = offloader;
         this.health = health;
         this.oneAtATime = oneAtATime;
@@ -52,9 +58,22 @@ final class DemoHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             Responses.send(ctx, malformed(decoded.cause()), false);
             return;
         }
+        String expect = request.headers().get(HttpHeaderNames.EXPECT);
+        if (expect != null && !HttpHeaderValues.CONTINUE.contentEqualsIgnoreCase(expect)) {
+            Responses.send(ctx, Responses.text(HttpResponseStatus.EXPECTATION_FAILED, "expectation failed: only"
+                    + " 'Expect: 100-continue' is understood, got '" + expect + "'"), false);
+            return;
+        }
         boolean keepAlive = HttpUtil.isKeepAlive(request);
         QueryStringDecoder uri = new QueryStringDecoder(request.uri());
         String path = uri.path();
+        if (probePlace != null) {
+            if (!path.equals(Routes.HEALTH) && !path.equals(Routes.READY)) {
+                probePlace.refuseRequest(ctx);
+                return;
+            }
+            keepAlive = false; // one probe, then the place is free for the next
+        }
         if (metrics != null && path.equals(ServerMetrics.PATH) && HttpMethod.GET.equals(request.method())) {
             metrics.answer(ctx, keepAlive);
             return;
@@ -105,13 +124,15 @@ final class DemoHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     /**
-     * A client that resets or leaves is routine under load: one debug line, no stack trace. Anything else is a bug of
-     * ours: logged with its stack, answered 500 if the request still waits for its answer, and the connection closed.
+     * A client that resets or leaves, mid-request included, is routine under load: one throttled debug line, no stack
+     * trace. Anything else is a bug of ours: logged with its stack, answered 500 if the request still waits for its
+     * answer, and the connection closed.
      */
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof IOException) {
-            LOG.debug("RESET {}: {}", ctx.channel().remoteAddress(), cause.toString());
+        if (cause instanceof IOException || cause instanceof PrematureChannelClosureException) {
+            GONE.log("RESET x{} connection(s) reset or closed by the client mid-request, last {}: {}",
+                    ctx.channel().remoteAddress(), cause.toString());
             ctx.close();
             return;
         }

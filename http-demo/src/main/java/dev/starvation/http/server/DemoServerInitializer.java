@@ -55,21 +55,25 @@ final class DemoServerInitializer extends ChannelInitializer<SocketChannel> {
     @Override
     protected void initChannel(SocketChannel ch) {
         ChannelPipeline p = ch.pipeline();
-        if (!connections.admit(ch)) {
+        Connections.Admission admission = connections.admit(ch);
+        if (admission == Connections.Admission.REFUSED) {
             connections.refuse(p);
             return;
         }
+        boolean probeOnly = admission == Connections.Admission.PROBE_ONLY;
         HeaderDeadline deadline = new HeaderDeadline(config.headerTimeout());
         ReadGate gate = new ReadGate();
         OneRequestAtATime oneAtATime = new OneRequestAtATime(deadline, gate, waitingBytes, timers);
         p.addLast(gate);
         p.addLast(deadline);
-        p.addLast(new IdleStateHandler(0, 0, config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+        p.addLast(new IdleStateHandler(0, 0, probeOnly ? Math.min(Connections.PROBE_IDLE_MS,
+                config.idleTimeout().toMillis()) : config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
         p.addLast(new HttpServerCodec(new HttpDecoderConfig()
                 .setMaxInitialLineLength(MAX_REQUEST_LINE)
                 .setMaxHeaderSize(config.maxHeaderBytes()), MAX_PIPELINE_DEPTH));
-        p.addLast(new RequestAggregator(config.maxBodyBytes()));
+        p.addLast(new RequestAggregator(config.maxBodyBytes(), oneAtATime));
         p.addLast(oneAtATime);
-        p.addLast(new DemoHandler(offloader, health, oneAtATime, config.maxSeconds(), metrics));
+        p.addLast(new DemoHandler(offloader, health, oneAtATime, config.maxSeconds(), metrics,
+                probeOnly ? connections : null));
     }
 }

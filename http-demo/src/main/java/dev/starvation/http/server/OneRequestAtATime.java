@@ -8,10 +8,14 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundBuffer;
 import io.netty.channel.ChannelPromise;
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.util.ArrayDeque;
 import org.slf4j.Logger;
@@ -49,6 +53,10 @@ final class OneRequestAtATime extends ChannelDuplexHandler implements ChannelFut
     /** That answer has been handed to the channel: from now on the wait is the client's (or the network's). */
     private boolean answerSent;
     private boolean dispatching;
+    /** An answer that closes the connection has gone out: nothing after it may be dispatched (RFC 9112 section 9.6). */
+    private boolean closing;
+    /** The request being received asked for 100 Continue while an answer was pending: sent once that is written. */
+    private boolean continueOwed;
     private HttpMethod method;
     private String uri;
     private long dispatchedAt;
@@ -72,6 +80,11 @@ final class OneRequestAtATime extends ChannelDuplexHandler implements ChannelFut
             return;
         }
         deadline.requestReceived();
+        continueOwed = false;
+        if (closing) {
+            request.release(); // after a closing answer: never processed, whatever the client sent
+            return;
+        }
         if (!busy && waiting.isEmpty() && ctx.channel().isActive() && ctx.channel().isWritable()) {
             dispatch(request); // the common case: nothing ahead of it, nothing to account for
         } else {
@@ -105,6 +118,12 @@ final class OneRequestAtATime extends ChannelDuplexHandler implements ChannelFut
         dispatching = true;
         try {
             Channel ch = ctx.channel();
+            if (closing) {
+                releaseWaiting();
+                gate.open(false);
+                ch.config().setAutoRead(false);
+                return;
+            }
             while (!busy && !waiting.isEmpty() && ch.isActive() && ch.isWritable()) {
                 dispatch(nextWaiting());
             }
@@ -117,6 +136,11 @@ final class OneRequestAtATime extends ChannelDuplexHandler implements ChannelFut
             }
             if (!busy && waiting.isEmpty()) {
                 releaseReservation();
+                if (continueOwed && ch.isActive()) {
+                    continueOwed = false;
+                    ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
+                            Unpooled.EMPTY_BUFFER));
+                }
             }
             gate.open(read);
             if (ch.config().isAutoRead() != read) {
@@ -125,6 +149,18 @@ final class OneRequestAtATime extends ChannelDuplexHandler implements ChannelFut
         } finally {
             dispatching = false;
         }
+    }
+
+    /**
+     * A request that expects 100 Continue has arrived (its headers only): true if the continue may go now, since no
+     * earlier answer is pending; otherwise it goes once they are written, so it never overtakes one.
+     */
+    boolean continueNowOrLater() {
+        if (!busy && waiting.isEmpty() && !closing) {
+            return true;
+        }
+        continueOwed = !closing;
+        return false;
     }
 
     private void dispatch(FullHttpRequest request) {
@@ -141,6 +177,9 @@ final class OneRequestAtATime extends ChannelDuplexHandler implements ChannelFut
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
         if (msg instanceof HttpResponse response) {
             boolean forTheRequest = busy && !answerSent;
+            if (!HttpUtil.isKeepAlive(response)) {
+                closing = true; // checked before the write completes: its listener must not dispatch the next request
+            }
             answered(forTheRequest ? method : null, forTheRequest ? uri : null, response.status());
             if (forTheRequest) {
                 answerSent = true;

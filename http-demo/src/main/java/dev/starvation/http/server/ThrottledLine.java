@@ -13,12 +13,23 @@ public final class ThrottledLine {
     private static final long EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final Logger log;
+    private final boolean debug;
     private final AtomicLong unlogged = new AtomicLong();
     private volatile long lastLine = System.nanoTime() - EVERY_NANOS;
 
     /** Lines go to {@code log} at INFO. */
     public ThrottledLine(Logger log) {
+        this(log, false);
+    }
+
+    private ThrottledLine(Logger log, boolean debug) {
         this.log = log;
+        this.debug = debug;
+    }
+
+    /** Lines go to {@code log} at DEBUG, for routine events: nothing at all is done while DEBUG is off. */
+    public static ThrottledLine debug(Logger log) {
+        return new ThrottledLine(log, true);
     }
 
     /**
@@ -26,6 +37,9 @@ public final class ThrottledLine {
      * the count of events the line stands for, the others {@code args}.
      */
     public void log(String format, Object... args) {
+        if (debug && !log.isDebugEnabled()) {
+            return;
+        }
         long count = unlogged.incrementAndGet();
         long now = System.nanoTime();
         if (now - lastLine < EVERY_NANOS) {
@@ -36,6 +50,10 @@ public final class ThrottledLine {
         Object[] all = new Object[args.length + 1];
         all[0] = count;
         System.arraycopy(args, 0, all, 1, args.length);
-        log.info(format, all);
+        if (debug) {
+            log.debug(format, all);
+        } else {
+            log.info(format, all);
+        }
     }
 }
