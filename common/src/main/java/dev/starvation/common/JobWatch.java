@@ -31,6 +31,8 @@ public final class JobWatch {
     private final long stallAfterNanos;
     private final Overdue overdue;
     private final Set<Job> running = ConcurrentHashMap.newKeySet();
+    /** A job was past its deadline at the watchdog's last check: a field for hot paths to read. */
+    private volatile boolean overdueAtLastCheck;
 
     /**
      * Watches jobs with the given {@code deadline}; a job still running after {@code stallShare} of it (0 to 1) gets a
@@ -58,8 +60,10 @@ public final class JobWatch {
 
     private void check() {
         long now = System.nanoTime();
+        boolean anyOverdue = false;
         for (Job job : running) {
             long age = now - job.startNanos;
+            anyOverdue |= age >= deadlineNanos;
             if (age >= stallAfterNanos && !job.stallReported) {
                 job.stallReported = true;
                 // The worker's stack shows what holds it, as the loops' STALL lines do.
@@ -70,6 +74,15 @@ public final class JobWatch {
                 overdue.deadlinePassed(job);
             }
         }
+        overdueAtLastCheck = anyOverdue;
+    }
+
+    /**
+     * True if a job was past its deadline at the watchdog's last check (an interval ago at most): one field read, for
+     * a liveness check answered thousands of times a second.
+     */
+    public boolean overdueAtLastCheck() {
+        return overdueAtLastCheck;
     }
 
     /** Jobs running now. */

@@ -49,7 +49,8 @@ final class HealthHandler {
      * deadline. Headers are complete.
      */
     FullHttpResponse live(boolean keepAlive) {
-        Optional<String> wedged = loops.unhealthyReason().or(offloader::unhealthyReason);
+        String loop = loops.wedged();
+        Optional<String> wedged = loop != null ? Optional.of(loop) : offloader.unhealthyReason();
         if (wedged.isPresent()) {
             return Responses.withConnection(Responses.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "unhealthy: " + wedged.get()),
                     keepAlive);

@@ -7,7 +7,6 @@ import io.netty.util.concurrent.EventExecutor;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * Watches every event loop of a group with the shared {@link StallWatchdog} and logs {@code STALL event loop …}; a loop
@@ -46,9 +45,9 @@ final class LoopStallChecker {
                 + " ms --loop-deadline: " + reason;
     }
 
-    /** Why liveness should fail: the loops stalled past {@code --loop-deadline}; empty while none is. */
-    Optional<String> unhealthyReason() {
-        return Optional.ofNullable(wedged);
+    /** Why liveness should fail: the loops stalled past {@code --loop-deadline}; null while none is. */
+    String wedged() {
+        return wedged;
     }
 
     /** How often the watchdog should tick for {@code limit}: a few times per limit, so a stall is seen soon after it. */
