@@ -18,7 +18,9 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.codec.http.HttpVersion;
 import java.io.IOException;
+import java.util.Iterator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,8 +66,13 @@ final class DemoHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     + " 'Expect: 100-continue' is understood, got '" + expect + "'"), false);
             return;
         }
+        String badHost = badHost(request);
+        if (badHost != null) {
+            Responses.send(ctx, Responses.text(HttpResponseStatus.BAD_REQUEST, badHost), false);
+            return;
+        }
         boolean keepAlive = HttpUtil.isKeepAlive(request);
-        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        QueryStringDecoder uri = new QueryStringDecoder(originForm(request.uri()));
         String path = uri.path();
         if (probePlace != null) {
             if (!path.equals(Routes.HEALTH) && !path.equals(Routes.READY)) {
@@ -74,7 +81,8 @@ final class DemoHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             }
             keepAlive = false; // one probe, then the place is free for the next
         }
-        if (metrics != null && path.equals(ServerMetrics.PATH) && HttpMethod.GET.equals(request.method())) {
+        boolean getOrHead = HttpMethod.GET.equals(request.method()) || HttpMethod.HEAD.equals(request.method());
+        if (metrics != null && path.equals(ServerMetrics.PATH) && getOrHead) {
             metrics.answer(ctx, keepAlive);
             return;
         }
@@ -83,10 +91,11 @@ final class DemoHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     + " (try " + String.join(", ", Routes.PATHS) + ")"), keepAlive);
             return;
         }
-        if (!HttpMethod.GET.equals(request.method())) {
+        // HEAD is GET without the body (RFC 9110 section 9.3.2): the codec leaves the body out by itself.
+        if (!getOrHead) {
             FullHttpResponse response = Responses.text(HttpResponseStatus.METHOD_NOT_ALLOWED,
-                    "method " + request.method() + " not allowed on " + path + ": use GET");
-            response.headers().set(HttpHeaderNames.ALLOW, HttpMethod.GET.name());
+                    "method " + request.method() + " not allowed on " + path + ": use GET or HEAD");
+            response.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
             Responses.send(ctx, response, keepAlive);
             return;
         }
@@ -112,6 +121,39 @@ final class DemoHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             case Routes.PROCESSING_BUSY_FIXED -> offloader.submit(ctx, keepAlive, work.describe(), () -> process(work, Work.BURN));
             default -> throw new IllegalStateException("route without a handler: " + path);
         }
+    }
+
+    /**
+     * Why the Host header makes the request invalid, or null: an HTTP/1.1 request needs exactly one (RFC 9112 section
+     * 3.2), and a server answers 400 otherwise.
+     */
+    private static String badHost(FullHttpRequest request) {
+        if (!HttpVersion.HTTP_1_1.equals(request.protocolVersion())) {
+            return null;
+        }
+        Iterator<? extends CharSequence> hosts = request.headers().valueCharSequenceIterator(HttpHeaderNames.HOST);
+        if (!hosts.hasNext()) {
+            return "bad request: an HTTP/1.1 request needs a Host header";
+        }
+        hosts.next();
+        return hosts.hasNext() ? "bad request: more than one Host header" : null;
+    }
+
+    /** A target in absolute form ({@code http://host/health}, what a proxy is sent) as the path and query it names. */
+    private static String originForm(String target) {
+        if (target.isEmpty() || (target.charAt(0) != 'h' && target.charAt(0) != 'H')) {
+            return target;
+        }
+        int scheme = target.indexOf("://");
+        if (scheme < 0 || !target.substring(0, scheme).matches("(?i)https?")) {
+            return target;
+        }
+        int path = target.indexOf('/', scheme + 3);
+        int query = target.indexOf('?', scheme + 3);
+        if (path < 0 || (query >= 0 && query < path)) {
+            return query < 0 ? "/" : "/" + target.substring(query);
+        }
+        return target.substring(path);
     }
 
     /** The slow request itself, on whichever thread calls it. */
