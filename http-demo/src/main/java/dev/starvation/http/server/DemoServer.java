@@ -82,7 +82,8 @@ public final class DemoServer implements AutoCloseable {
                 config.loopDeadline().toMillis(), config.maxConnections());
         if (metrics != null && metricsConfig.port() >= 0) {
             try {
-                metricsEndpoint = new MetricsEndpoint(config.host(), metricsConfig.port(), metrics);
+                metricsEndpoint = new MetricsEndpoint(config.host(), metricsConfig.port(), metrics,
+                        config.idleTimeout());
             } catch (RuntimeException e) {
                 serverChannel.close().sync();
                 throw new IllegalStateException("cannot listen on " + config.host() + ":" + metricsConfig.port()
