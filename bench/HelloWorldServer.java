@@ -19,16 +19,35 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import dev.starvation.common.CpuWork;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 
 /**
  * The yardstick for bench/http.sh: the barest Netty HTTP server we could write, on one event loop, answering "OK".
  * Run as a single-file program with the http-demo jar on the class path: java -cp http-demo.jar HelloWorldServer.java PORT
+ * [JOBS SECONDS]: with JOBS, a fixed pool of JOBS threads burns the CPU for SECONDS each, as the http-demo's loaded
+ * row does on its worker pool, so the two loaded p99s compare the servers, not the load.
  */
 public final class HelloWorldServer {
 
     public static void main(String[] args) throws Exception {
         int port = Integer.parseInt(args[0]);
+        if (args.length == 3) {
+            int jobs = Integer.parseInt(args[1]);
+            Duration length = Duration.ofSeconds(Long.parseLong(args[2]));
+            ExecutorService pool = Executors.newFixedThreadPool(jobs, r -> {
+                Thread t = new Thread(r, "worker");
+                t.setDaemon(true);
+                return t;
+            });
+            for (int i = 0; i < jobs; i++) {
+                pool.execute(() -> CpuWork.burn(length));
+            }
+            System.out.println("POOL " + jobs + " CPU-bound jobs of " + length.toSeconds() + " s started");
+        }
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         ByteBuf body = Unpooled.unreleasableBuffer(Unpooled.copiedBuffer("OK\n", StandardCharsets.US_ASCII));
         new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)

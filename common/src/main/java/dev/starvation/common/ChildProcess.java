@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -22,9 +24,14 @@ public final class ChildProcess implements AutoCloseable {
     private final List<String> lines = new ArrayList<>();
     private final int keepLines;
     private final Thread reader;
+    /** Every descendant seen so far: once the child has ended they are no longer its descendants, but still ours. */
+    private final Set<ProcessHandle> tree = ConcurrentHashMap.newKeySet();
 
-    /** How a {@link #stop} ended: the exit code, and whether SIGKILL was needed. */
-    public record Stopped(int exitCode, boolean killed) {
+    /**
+     * How a {@link #stop} ended: the exit code, whether SIGKILL was needed, and how many processes the child left
+     * behind that were killed with it.
+     */
+    public record Stopped(int exitCode, boolean killed, int leftovers) {
     }
 
     private ChildProcess(String name, Process process, Consumer<String> echo, int keepLines) {
@@ -147,23 +154,72 @@ public final class ChildProcess implements AutoCloseable {
     }
 
     /**
-     * Stops the process as the kubelet stops a container: SIGTERM, up to {@code grace} to end by itself, then SIGKILL
-     * to it and everything it started. Returns at once if it has already ended.
+     * Notes the processes the child has started so far, so that {@link #killLeftovers()} finds them even after the
+     * child has ended (a wrapper shell that died and left its server running). Call it now and then while it runs.
+     */
+    public void rememberTree() {
+        if (process.isAlive()) {
+            process.descendants().forEach(tree::add);
+        }
+    }
+
+    /**
+     * SIGKILL to every process the child started that still runs, as a container's teardown kills whatever is left
+     * once its main process has ended; the number killed.
+     */
+    public int killLeftovers() {
+        int killed = 0;
+        for (ProcessHandle p : tree) {
+            if (p.isAlive() && p.destroyForcibly()) {
+                killed++;
+            }
+        }
+        tree.clear();
+        return killed;
+    }
+
+    /**
+     * Stops the process as the kubelet stops a container: SIGTERM, up to {@code grace} to end by itself, then SIGKILL;
+     * either way every process it started and left running is killed with it. Returns at once if it has already
+     * ended. An interrupt (a second Ctrl-C) does not cut it short: it is kept for the caller once the stop is done.
      */
     public Stopped stop(Duration grace) throws InterruptedException {
         boolean killed = false;
+        boolean interrupted = false;
+        rememberTree();
         if (process.isAlive()) {
             sigterm();
-            if (!process.waitFor(grace.toNanos(), TimeUnit.NANOSECONDS)) {
+            long deadline = System.nanoTime() + grace.toNanos();
+            while (process.isAlive() && deadline - System.nanoTime() > 0) {
+                try {
+                    process.waitFor(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (process.isAlive()) {
                 killed = true;
-                // Its children first: once the parent is gone they are no longer its descendants.
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
+                rememberTree();
                 process.toHandle().destroyForcibly();
-                process.waitFor();
+            }
+            while (process.isAlive()) {
+                try {
+                    process.waitFor();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
             }
         }
-        reader.join(5_000);
-        return new Stopped(process.exitValue(), killed);
+        int leftovers = killLeftovers();
+        try {
+            reader.join(5_000);
+        } catch (InterruptedException e) {
+            interrupted = true;
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        return new Stopped(process.exitValue(), killed, leftovers);
     }
 
     /** Sends SIGTERM, as {@code kill} or Kubernetes does, keeping the output open for the shutdown lines. */

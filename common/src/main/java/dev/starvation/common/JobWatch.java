@@ -13,7 +13,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Watches jobs on worker threads against a deadline: a {@code STALL} line with the worker's stack past a share of it,
  * an interrupt when it passes, and the jobs still running past it, which a liveness check reports. Offloading takes
- * work out of the loop's watchdog's view; this puts the work back in view.
+ * work out of the loop's watchdog's view; this puts the work back in view. A job costs a start time and a place in a
+ * set, checked on the watchdog's thread: no histogram and no heartbeat per job, so a server answering thousands of
+ * requests a second does not make garbage for the watch.
  */
 public final class JobWatch {
 
@@ -25,11 +27,12 @@ public final class JobWatch {
         void deadlinePassed(Job job);
     }
 
-    private final StallWatchdog watchdog;
     private final long deadlineNanos;
-    private final Duration stallAfter;
+    private final long stallAfterNanos;
     private final Overdue overdue;
     private final Set<Job> running = ConcurrentHashMap.newKeySet();
+    /** A job was past its deadline at the watchdog's last check: a field for hot paths to read. */
+    private volatile boolean overdueAtLastCheck;
 
     /**
      * Watches jobs with the given {@code deadline}; a job still running after {@code stallShare} of it (0 to 1) gets a
@@ -42,32 +45,44 @@ public final class JobWatch {
         if (!(stallShare > 0 && stallShare <= 1)) {
             throw new IllegalArgumentException("stall share must be above 0 and at most 1, got " + stallShare);
         }
-        this.watchdog = watchdog;
         this.deadlineNanos = deadline.toNanos();
-        this.stallAfter = Duration.ofNanos(Math.max(1_000_000, (long) (deadlineNanos * stallShare)));
+        this.stallAfterNanos = Math.max(1_000_000, (long) (deadlineNanos * stallShare));
         this.overdue = overdue;
         watchdog.everyInterval(this::check);
     }
 
     /** Starts watching the job the calling worker thread is about to run; close it when the job ends, however it ends. */
     public Job start(String what) {
-        Thread worker = Thread.currentThread();
-        long deadlineMillis = deadlineNanos / 1_000_000;
-        Heartbeat silence = watchdog.watchThread(worker, stallAfter,
-                (thread, ms) -> "STALL " + thread + " on " + what + " for " + ms + " ms (deadline " + deadlineMillis
-                        + " ms)");
-        Job job = new Job(worker, what, silence);
+        Job job = new Job(Thread.currentThread(), what);
         running.add(job);
         return job;
     }
 
     private void check() {
         long now = System.nanoTime();
+        boolean anyOverdue = false;
         for (Job job : running) {
-            if (now - job.startNanos >= deadlineNanos && job.interruptOnce()) {
+            long age = now - job.startNanos;
+            anyOverdue |= age >= deadlineNanos;
+            if (age >= stallAfterNanos && !job.stallReported) {
+                job.stallReported = true;
+                // The worker's stack shows what holds it, as the loops' STALL lines do.
+                LOG.warn("STALL {} on {} for {} ms (deadline {} ms)", job.thread.getName(), job.what,
+                        age / 1_000_000, deadlineNanos / 1_000_000, new StallWatchdog.StalledThreadStack(job.thread));
+            }
+            if (age >= deadlineNanos && job.interruptOnce()) {
                 overdue.deadlinePassed(job);
             }
         }
+        overdueAtLastCheck = anyOverdue;
+    }
+
+    /**
+     * True if a job was past its deadline at the watchdog's last check (an interval ago at most): one field read, for
+     * a liveness check answered thousands of times a second.
+     */
+    public boolean overdueAtLastCheck() {
+        return overdueAtLastCheck;
     }
 
     /** Jobs running now. */
@@ -116,15 +131,15 @@ public final class JobWatch {
     public final class Job implements AutoCloseable {
         private final Thread thread;
         private final String what;
-        private final Heartbeat silence;
         private final long startNanos = System.nanoTime();
+        /** Written by the watchdog's thread, read by the worker when the job ends. */
+        private volatile boolean stallReported;
         private boolean interrupted;
         private boolean closed;
 
-        private Job(Thread thread, String what, Heartbeat silence) {
+        private Job(Thread thread, String what) {
             this.thread = thread;
             this.what = what;
-            this.silence = silence;
         }
 
         /** Interrupts the worker the first time its deadline is seen passed; false if already done or interrupted. */
@@ -170,8 +185,7 @@ public final class JobWatch {
                 closed = true;
             }
             running.remove(this);
-            silence.close();
-            if (silence.stalls() > 0) {
+            if (stallReported) {
                 LOG.warn("STALL over: {} on {} ended after {} ms", thread.getName(), what, ageMillis());
             }
         }

@@ -4,6 +4,7 @@ import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayDeque;
 import java.util.Iterator;
+import java.util.List;
 import java.util.function.LongSupplier;
 
 /**
@@ -38,9 +39,20 @@ final class ProcessPauses {
 
     /** The collection time of every collector of this JVM, in ms (for G1, Serial and Parallel: stop-the-world time). */
     static long totalGcMillis() {
+        return stopTheWorldMillis(ManagementFactory.getGarbageCollectorMXBeans());
+    }
+
+    /**
+     * The time the collectors stood the application still, in ms. ZGC's and Shenandoah's "… Cycles" beans, and G1's
+     * "G1 Concurrent GC", time work done beside the application: counting it would excuse a real stall as a pause.
+     */
+    static long stopTheWorldMillis(List<GarbageCollectorMXBean> collectors) {
         long total = 0;
-        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-            total += Math.max(0, gc.getCollectionTime());
+        for (GarbageCollectorMXBean gc : collectors) {
+            String name = gc.getName();
+            if (!name.endsWith("Cycles") && !name.contains("Concurrent")) {
+                total += Math.max(0, gc.getCollectionTime());
+            }
         }
         return total;
     }

@@ -57,8 +57,9 @@ public final class HttpGetOnce {
                 return ProbeOutcome.failed(elapsedMillis(start), "status " + status + " with a malformed Location: "
                         + response.location());
             }
-            if (next.getHost() == null || !next.getHost().equalsIgnoreCase(url.getHost())) {
-                // The kubelet's redirect checker compares host names only (ports may differ) and stops here.
+            if (next.getHost() == null || !next.getHost().equals(url.getHost())) {
+                // The kubelet's redirect checker compares host names only (ports may differ), exactly as written
+                // (Go's req.URL.Hostname() != via[0].URL.Hostname()), and stops here.
                 return ProbeOutcome.answered(status, "", elapsedMillis(start), "status " + status
                         + " redirects to another host, not followed: " + next + ", counted as success");
             }

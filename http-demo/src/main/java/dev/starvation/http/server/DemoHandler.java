@@ -6,17 +6,21 @@ import dev.starvation.http.metrics.ServerMetrics;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.codec.http.HttpVersion;
 import java.io.IOException;
+import java.util.Iterator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +32,7 @@ final class DemoHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
 
     private static final Logger LOG = LoggerFactory.getLogger(DemoHandler.class);
     private static final ThrottledLine TOO_DEEP = new ThrottledLine(LOG);
+    private static final ThrottledLine GONE = ThrottledLine.debug(LOG);
 
     private final WorkOffloader offloader;
     private final HealthHandler health;
@@ -35,9 +40,12 @@ final class DemoHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final double maxSeconds;
     /** Null with --no-metrics. */
     private final ServerMetrics metrics;
+    /** Set on a connection in a probe place over the cap: it may ask a probe once, nothing else. */
+    private final Connections probePlace;
 
     DemoHandler(WorkOffloader offloader, HealthHandler health, OneRequestAtATime oneAtATime, double maxSeconds,
-            ServerMetrics metrics) {
+            ServerMetrics metrics, Connections probePlace) {
+        this.probePlace = probePlace;
         this.offloader = offloader;
         this.health = health;
         this.oneAtATime = oneAtATime;
@@ -52,10 +60,29 @@ final class DemoHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             Responses.send(ctx, malformed(decoded.cause()), false);
             return;
         }
+        String expect = request.headers().get(HttpHeaderNames.EXPECT);
+        if (expect != null && !HttpHeaderValues.CONTINUE.contentEqualsIgnoreCase(expect)) {
+            Responses.send(ctx, Responses.text(HttpResponseStatus.EXPECTATION_FAILED, "expectation failed: only"
+                    + " 'Expect: 100-continue' is understood, got '" + expect + "'"), false);
+            return;
+        }
+        String badHost = badHost(request);
+        if (badHost != null) {
+            Responses.send(ctx, Responses.text(HttpResponseStatus.BAD_REQUEST, badHost), false);
+            return;
+        }
         boolean keepAlive = HttpUtil.isKeepAlive(request);
-        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        QueryStringDecoder uri = new QueryStringDecoder(originForm(request.uri()));
         String path = uri.path();
-        if (metrics != null && path.equals(ServerMetrics.PATH) && HttpMethod.GET.equals(request.method())) {
+        if (probePlace != null) {
+            if (!path.equals(Routes.HEALTH) && !path.equals(Routes.READY)) {
+                probePlace.refuseRequest(ctx);
+                return;
+            }
+            keepAlive = false; // one probe, then the place is free for the next
+        }
+        boolean getOrHead = HttpMethod.GET.equals(request.method()) || HttpMethod.HEAD.equals(request.method());
+        if (metrics != null && path.equals(ServerMetrics.PATH) && getOrHead) {
             metrics.answer(ctx, keepAlive);
             return;
         }
@@ -64,10 +91,11 @@ final class DemoHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
                     + " (try " + String.join(", ", Routes.PATHS) + ")"), keepAlive);
             return;
         }
-        if (!HttpMethod.GET.equals(request.method())) {
+        // HEAD is GET without the body (RFC 9110 section 9.3.2): the codec leaves the body out by itself.
+        if (!getOrHead) {
             FullHttpResponse response = Responses.text(HttpResponseStatus.METHOD_NOT_ALLOWED,
-                    "method " + request.method() + " not allowed on " + path + ": use GET");
-            response.headers().set(HttpHeaderNames.ALLOW, HttpMethod.GET.name());
+                    "method " + request.method() + " not allowed on " + path + ": use GET or HEAD");
+            response.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
             Responses.send(ctx, response, keepAlive);
             return;
         }
@@ -95,6 +123,39 @@ final class DemoHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         }
     }
 
+    /**
+     * Why the Host header makes the request invalid, or null: an HTTP/1.1 request needs exactly one (RFC 9112 section
+     * 3.2), and a server answers 400 otherwise.
+     */
+    private static String badHost(FullHttpRequest request) {
+        if (!HttpVersion.HTTP_1_1.equals(request.protocolVersion())) {
+            return null;
+        }
+        Iterator<? extends CharSequence> hosts = request.headers().valueCharSequenceIterator(HttpHeaderNames.HOST);
+        if (!hosts.hasNext()) {
+            return "bad request: an HTTP/1.1 request needs a Host header";
+        }
+        hosts.next();
+        return hosts.hasNext() ? "bad request: more than one Host header" : null;
+    }
+
+    /** A target in absolute form ({@code http://host/health}, what a proxy is sent) as the path and query it names. */
+    private static String originForm(String target) {
+        if (target.isEmpty() || (target.charAt(0) != 'h' && target.charAt(0) != 'H')) {
+            return target;
+        }
+        int scheme = target.indexOf("://");
+        if (scheme < 0 || !target.substring(0, scheme).matches("(?i)https?")) {
+            return target;
+        }
+        int path = target.indexOf('/', scheme + 3);
+        int query = target.indexOf('?', scheme + 3);
+        if (path < 0 || (query >= 0 && query < path)) {
+            return query < 0 ? "/" : "/" + target.substring(query);
+        }
+        return target.substring(path);
+    }
+
     /** The slow request itself, on whichever thread calls it. */
     private static FullHttpResponse process(ProcessingRequest request, Work work) {
         if (!work.run(request.path(), request.length(), request.fault())) {
@@ -105,13 +166,15 @@ final class DemoHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
 
     /**
-     * A client that resets or leaves is routine under load: one debug line, no stack trace. Anything else is a bug of
-     * ours: logged with its stack, answered 500 if the request still waits for its answer, and the connection closed.
+     * A client that resets or leaves, mid-request included, is routine under load: one throttled debug line, no stack
+     * trace. Anything else is a bug of ours: logged with its stack, answered 500 if the request still waits for its
+     * answer, and the connection closed.
      */
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof IOException) {
-            LOG.debug("RESET {}: {}", ctx.channel().remoteAddress(), cause.toString());
+        if (cause instanceof IOException || cause instanceof PrematureChannelClosureException) {
+            GONE.log("RESET x{} connection(s) reset or closed by the client mid-request, last {}: {}",
+                    ctx.channel().remoteAddress(), cause.toString());
             ctx.close();
             return;
         }

@@ -33,6 +33,7 @@ public final class DemoServer implements AutoCloseable {
     private final WorkOffloader offloader;
     private final LoopStallChecker stalls;
     private final Connections connections;
+    private final WaitingBytes waitingBytes;
     private final MetricsConfig metricsConfig;
     /** Null with --no-metrics. */
     private final ServerMetrics metrics;
@@ -52,8 +53,9 @@ public final class DemoServer implements AutoCloseable {
                 NioIoHandler.newFactory());
         this.watchdog = new StallWatchdog(LoopStallChecker.interval(config.stallLimit()));
         this.offloader = new WorkOffloader(config.workers(), config.queue(), watchdog, config.workDeadline());
-        this.stalls = new LoopStallChecker(watchdog, loops, config.stallLimit());
+        this.stalls = new LoopStallChecker(watchdog, loops, config.stallLimit(), config.loopDeadline());
         this.connections = new Connections(config.maxConnections());
+        this.waitingBytes = new WaitingBytes(config.maxWaitingBytes(), config.maxHeaderBytes(), config.maxBodyBytes());
         this.metricsConfig = metricsConfig;
         this.metrics = metricsConfig.enabled() ? new ServerMetrics() : null;
         if (metrics != null) {
@@ -68,17 +70,20 @@ public final class DemoServer implements AutoCloseable {
                 .group(loops)
                 .channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 1024)
-                .childHandler(new DemoServerInitializer(config, offloader, connections, metrics))
+                .childHandler(new DemoServerInitializer(config, offloader, new HealthHandler(offloader, stalls), connections,
+                        waitingBytes, metrics))
                 .bind(config.host(), config.port())
                 .sync()
                 .channel();
         int port = port();
         LOG.info("SERVER listening on {}:{} event-loops={} workers={} queue={} stall-limit={}ms work-deadline={}ms"
-                + " max-connections={}", config.host(), port, config.eventLoops(), config.workers(), config.queue(),
-                config.stallLimit().toMillis(), config.workDeadline().toMillis(), config.maxConnections());
+                + " loop-deadline={}ms max-connections={}", config.host(), port, config.eventLoops(), config.workers(),
+                config.queue(), config.stallLimit().toMillis(), config.workDeadline().toMillis(),
+                config.loopDeadline().toMillis(), config.maxConnections());
         if (metrics != null && metricsConfig.port() >= 0) {
             try {
-                metricsEndpoint = new MetricsEndpoint(config.host(), metricsConfig.port(), metrics);
+                metricsEndpoint = new MetricsEndpoint(config.host(), metricsConfig.port(), metrics,
+                        config.idleTimeout());
             } catch (RuntimeException e) {
                 serverChannel.close().sync();
                 throw new IllegalStateException("cannot listen on " + config.host() + ":" + metricsConfig.port()
@@ -152,6 +157,16 @@ public final class DemoServer implements AutoCloseable {
     /** Bytes of answers written but not yet taken by the clients' sockets, over every open connection. */
     public long unsentBytes() {
         return connections.unsentBytes();
+    }
+
+    /** Bytes of pipelined requests waiting behind pending answers now, over every connection. */
+    public long waitingBytes() {
+        return waitingBytes.waitingNow();
+    }
+
+    /** The most bytes of pipelined requests that ever waited at once. */
+    public long waitingBytesPeak() {
+        return waitingBytes.peak();
     }
 
     /** The server's counters as a SUMMARY line. */

@@ -29,15 +29,18 @@ final class DemoServerInitializer extends ChannelInitializer<SocketChannel> {
     private final WorkOffloader offloader;
     private final HealthHandler health;
     private final Connections connections;
+    private final WaitingBytes waitingBytes;
     /** Null with --no-metrics. */
     private final ServerMetrics metrics;
     private final RequestTimers timers;
 
-    DemoServerInitializer(ServerConfig config, WorkOffloader offloader, Connections connections, ServerMetrics metrics) {
+    DemoServerInitializer(ServerConfig config, WorkOffloader offloader, HealthHandler health, Connections connections,
+            WaitingBytes waitingBytes, ServerMetrics metrics) {
         this.config = config;
         this.offloader = offloader;
-        this.health = new HealthHandler(offloader);
+        this.health = health;
         this.connections = connections;
+        this.waitingBytes = waitingBytes;
         this.metrics = metrics;
         this.timers = metrics == null ? null : new RequestTimers(metrics.registry(),
                 path -> Routes.exists(path) || path.equals(ServerMetrics.PATH));
@@ -52,19 +55,25 @@ final class DemoServerInitializer extends ChannelInitializer<SocketChannel> {
     @Override
     protected void initChannel(SocketChannel ch) {
         ChannelPipeline p = ch.pipeline();
-        if (!connections.admit(ch)) {
+        Connections.Admission admission = connections.admit(ch);
+        if (admission == Connections.Admission.REFUSED) {
             connections.refuse(p);
             return;
         }
+        boolean probeOnly = admission == Connections.Admission.PROBE_ONLY;
         HeaderDeadline deadline = new HeaderDeadline(config.headerTimeout());
-        OneRequestAtATime oneAtATime = new OneRequestAtATime(deadline, timers);
+        ReadGate gate = new ReadGate();
+        OneRequestAtATime oneAtATime = new OneRequestAtATime(deadline, gate, waitingBytes, timers);
+        p.addLast(gate);
         p.addLast(deadline);
-        p.addLast(new IdleStateHandler(0, 0, config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
+        p.addLast(new IdleStateHandler(0, 0, probeOnly ? Math.min(Connections.PROBE_IDLE_MS,
+                config.idleTimeout().toMillis()) : config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS));
         p.addLast(new HttpServerCodec(new HttpDecoderConfig()
                 .setMaxInitialLineLength(MAX_REQUEST_LINE)
                 .setMaxHeaderSize(config.maxHeaderBytes()), MAX_PIPELINE_DEPTH));
-        p.addLast(new RequestAggregator(config.maxBodyBytes()));
+        p.addLast(new RequestAggregator(config.maxBodyBytes(), oneAtATime));
         p.addLast(oneAtATime);
-        p.addLast(new DemoHandler(offloader, health, oneAtATime, config.maxSeconds(), metrics));
+        p.addLast(new DemoHandler(offloader, health, oneAtATime, config.maxSeconds(), metrics,
+                probeOnly ? connections : null));
     }
 }

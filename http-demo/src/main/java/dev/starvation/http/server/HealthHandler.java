@@ -17,7 +17,8 @@ import java.util.Optional;
 
 /**
  * The two probes' answers. {@code /health} (liveness) is answered on the loop, so a late answer means a busy loop, and
- * turns 503 only when a worker is wedged past the work deadline: a restart is the cure for both. {@code /ready}
+ * turns 503 when another loop is wedged past the loop deadline (with several loops, a probe may land on a free one)
+ * or a worker past the work deadline: a restart is the cure for all three. {@code /ready}
  * (readiness) is 503 while the pool and its queue are full: send traffic elsewhere, do not restart.
  */
 final class HealthHandler {
@@ -29,9 +30,11 @@ final class HealthHandler {
     private static final HttpHeaders OK_CLOSE = okHeaders(HttpHeaderValues.CLOSE);
 
     private final WorkOffloader offloader;
+    private final LoopStallChecker loops;
 
-    HealthHandler(WorkOffloader offloader) {
+    HealthHandler(WorkOffloader offloader, LoopStallChecker loops) {
         this.offloader = offloader;
+        this.loops = loops;
     }
 
     private static HttpHeaders okHeaders(CharSequence connection) {
@@ -41,9 +44,13 @@ final class HealthHandler {
                 HttpHeaderNames.CONNECTION, connection);
     }
 
-    /** Liveness: the shared 200 "OK", or 503 naming the jobs past the work deadline. Headers are complete. */
+    /**
+     * Liveness: the shared 200 "OK", or 503 naming the loops stalled past the loop deadline and the jobs past the work
+     * deadline. Headers are complete.
+     */
     FullHttpResponse live(boolean keepAlive) {
-        Optional<String> wedged = offloader.unhealthyReason();
+        String loop = loops.wedged();
+        Optional<String> wedged = loop != null ? Optional.of(loop) : offloader.unhealthyReason();
         if (wedged.isPresent()) {
             return Responses.withConnection(Responses.text(HttpResponseStatus.SERVICE_UNAVAILABLE, "unhealthy: " + wedged.get()),
                     keepAlive);

@@ -62,6 +62,15 @@ public final class ServerCommand implements Callable<Integer> {
             + " ignores it turns /health 503 (default: 90s).")
     Duration workDeadline = DEFAULTS.workDeadline();
 
+    @Option(names = "--loop-deadline", description = "An event loop stalled longer is wedged: /health answers 503 naming"
+            + " it, from whichever loop is free (default: 10s).")
+    Duration loopDeadline = DEFAULTS.loopDeadline();
+
+    @Option(names = "--max-waiting-bytes", description = "Bytes of pipelined requests that may wait behind pending"
+            + " answers, over all connections; past it, connections stop reading until answered (default:"
+            + " ${DEFAULT-VALUE}).")
+    long maxWaitingBytes = DEFAULTS.maxWaitingBytes();
+
     @Option(names = "--metrics", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Keep Prometheus metrics and serve them on GET /metrics; --no-metrics for a bare benchmark"
                     + " (default: on).")
@@ -79,7 +88,7 @@ public final class ServerCommand implements Callable<Integer> {
     /** The options as one checked record. */
     ServerConfig config() {
         return new ServerConfig(host, port, eventLoops, workers, queue, maxSeconds, stallLimit, grace, idleTimeout,
-                maxHeaderBytes, maxBodyBytes, maxConnections, headerTimeout, workDeadline);
+                maxHeaderBytes, maxBodyBytes, maxConnections, headerTimeout, workDeadline, loopDeadline, maxWaitingBytes);
     }
 
     @Override

@@ -17,17 +17,20 @@ public record ServerConfig(
         int maxBodyBytes,
         int maxConnections,
         Duration headerTimeout,
-        Duration workDeadline) {
+        Duration workDeadline,
+        Duration loopDeadline,
+        long maxWaitingBytes) {
 
     /**
      * The defaults of {@code server} with no options: 127.0.0.1:8080, one loop, a worker per core. The work deadline is
-     * 1.5 x the longest request a client may ask for, so only work that overruns what it asked for is cut.
+     * 1.5 x the longest request a client may ask for, so only work that overruns what it asked for is cut. The loop
+     * deadline is longer than any stall the walkthrough shows on purpose (6 s): a slow loop is not a wedged one.
      */
     public static ServerConfig defaults() {
         int cores = Runtime.getRuntime().availableProcessors();
         return new ServerConfig("127.0.0.1", 8080, 1, cores, 2 * cores, 60, Duration.ofMillis(200),
                 Duration.ofSeconds(10), Duration.ofSeconds(30), 8192, 64 * 1024, 10_000, Duration.ofSeconds(10),
-                Duration.ofSeconds(90));
+                Duration.ofSeconds(90), Duration.ofSeconds(10), 16L * 1024 * 1024);
     }
 
     /** Checks every value and names the first that is out of range. */
@@ -46,6 +49,9 @@ public record ServerConfig(
                 "--max-connections must be 1..1000000, got " + maxConnections);
         require(positive(headerTimeout), "--header-timeout must be positive, got " + headerTimeout);
         require(positive(workDeadline), "--work-deadline must be positive, got " + workDeadline);
+        require(loopDeadline.compareTo(stallLimit) > 0,
+                "--loop-deadline must be longer than --stall-limit (" + stallLimit + "), got " + loopDeadline);
+        require(maxWaitingBytes >= 0, "--max-waiting-bytes must not be negative, got " + maxWaitingBytes);
     }
 
     private static boolean positive(Duration d) {
@@ -61,6 +67,6 @@ public record ServerConfig(
     /** The same configuration on another port (tests use 0 for any free port). */
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(host, newPort, eventLoops, workers, queue, maxSeconds, stallLimit, grace, idleTimeout,
-                maxHeaderBytes, maxBodyBytes, maxConnections, headerTimeout, workDeadline);
+                maxHeaderBytes, maxBodyBytes, maxConnections, headerTimeout, workDeadline, loopDeadline, maxWaitingBytes);
     }
 }

@@ -20,11 +20,22 @@ public final class ThrottledLine {
     }
 
     private final Logger log;
+    private final boolean debug;
     private final ThreadLocal<Since> perThread = ThreadLocal.withInitial(Since::new);
 
     /** Lines go to {@code log} at INFO. */
     public ThrottledLine(Logger log) {
+        this(log, false);
+    }
+
+    private ThrottledLine(Logger log, boolean debug) {
         this.log = log;
+        this.debug = debug;
+    }
+
+    /** Lines go to {@code log} at DEBUG, for routine events: nothing at all is done while DEBUG is off. */
+    public static ThrottledLine debug(Logger log) {
+        return new ThrottledLine(log, true);
     }
 
     /**
@@ -32,6 +43,9 @@ public final class ThrottledLine {
      * placeholder gets the count of events the line stands for, the others {@code args}.
      */
     public void log(String format, Object... args) {
+        if (debug && !log.isDebugEnabled()) {
+            return;
+        }
         Since since = perThread.get();
         long count = ++since.unlogged;
         long now = System.nanoTime();
@@ -43,6 +57,10 @@ public final class ThrottledLine {
         Object[] all = new Object[args.length + 1];
         all[0] = count;
         System.arraycopy(args, 0, all, 1, args.length);
-        log.info(format, all);
+        if (debug) {
+            log.debug(format, all);
+        } else {
+            log.info(format, all);
+        }
     }
 }

@@ -3,9 +3,9 @@ package dev.starvation.http.supervise;
 import java.time.Duration;
 
 /**
- * How long the kubelet waits before it starts a crashed container again: {@code initial}, doubling with each restart
- * up to {@code max}, and back to {@code initial} once the container had run {@code resetAfter} (10 minutes in the
- * kubelet) before it failed.
+ * How long the kubelet waits before it starts a crashed container again: not at all the first time (its back-off has
+ * no entry for the container yet), then {@code initial}, doubling with each restart up to {@code max}; once the
+ * container had run {@code resetAfter} (10 minutes in the kubelet) before it failed, the entry is gone: at once again.
  */
 final class CrashLoopBackOff {
 
@@ -23,6 +23,8 @@ final class CrashLoopBackOff {
     /** The wait before the next start of a target that ran for {@code ranFor} before it had to be restarted. */
     Duration next(Duration ranFor) {
         if (last == null || ranFor.compareTo(resetAfter) >= 0) {
+            last = Duration.ZERO;
+        } else if (last.isZero()) {
             last = initial;
         } else {
             Duration doubled = last.multipliedBy(2);

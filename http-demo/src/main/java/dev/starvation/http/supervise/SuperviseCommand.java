@@ -16,8 +16,10 @@ import sun.misc.Signal;
 @Command(name = "supervise", mixinStandardHelpOptions = true,
         description = {"Starts the server command as a child process and probes it as the kubelet's liveness probe does",
             "(the probe options are those of 'probe'). On the restart verdict it stops the child (SIGTERM, then",
-            "SIGKILL after --grace) and starts it again after a CrashLoopBackOff delay: --backoff, doubling with each",
-            "restart up to --max-backoff, back to --backoff once the child had run --backoff-reset. A child that exits",
+            "SIGKILL after --grace; whatever the child started and left running is killed too, as a container's",
+            "teardown does) and starts it again after a CrashLoopBackOff delay: at once the first time, then",
+            "--backoff, doubling with each restart up to --max-backoff, at once again after a run of --backoff-reset.",
+            "A child that exits",
             "by itself is restarted the same way. --startup-timeout adds a startup probe. Logs SUPERVISE lines, the child's output under [pid], and one",
             "SUMMARY at the end (after --count probes or --duration, or on SIGTERM/Ctrl-C)."})
 public final class SuperviseCommand implements Callable<Integer> {
@@ -32,13 +34,14 @@ public final class SuperviseCommand implements Callable<Integer> {
     @Option(names = "--grace", description = "After SIGTERM, how long the child may take to exit before SIGKILL (default: 5s).")
     Duration grace = Duration.ofSeconds(5);
 
-    @Option(names = "--backoff", description = "Wait before the first restart; doubles with each one (default: 10s).")
+    @Option(names = "--backoff", description = "Wait before the second restart (the first is at once, as the kubelet's);"
+            + " doubles with each one (default: 10s).")
     Duration backoff = Duration.ofSeconds(10);
 
     @Option(names = "--max-backoff", description = "The longest wait between restarts (default: 5m).")
     Duration maxBackoff = Duration.ofMinutes(5);
 
-    @Option(names = "--backoff-reset", description = "A child that ran this long restarts after --backoff again (default: 10m).")
+    @Option(names = "--backoff-reset", description = "A child that ran this long restarts at once again (default: 10m).")
     Duration backoffReset = Duration.ofMinutes(10);
 
     @Parameters(paramLabel = "-- COMMAND", arity = "0..*",

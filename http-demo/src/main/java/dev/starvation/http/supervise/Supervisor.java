@@ -34,6 +34,7 @@ public final class Supervisor {
     private final AtomicLong restarts = new AtomicLong();
     private final AtomicLong sigkills = new AtomicLong();
     private final AtomicLong exits = new AtomicLong();
+    private final AtomicLong leftovers = new AtomicLong();
     private volatile boolean stopping;
     private volatile Thread runner;
     private ChildProcess child;
@@ -77,7 +78,7 @@ public final class Supervisor {
                     break;
                 } else if (!child.isAlive()) {
                     why = exited();
-                } else if (liveness() == LivenessProbe.Step.RESTART) {
+                } else if (rememberTree() && liveness() == LivenessProbe.Step.RESTART) {
                     why = "after " + probeConfig.failureThreshold() + " failed probes";
                 } else {
                     continue;
@@ -103,6 +104,12 @@ public final class Supervisor {
         return summary;
     }
 
+    /** Notes what the child has started, so nothing it leaves behind outlives it; always true. */
+    private boolean rememberTree() {
+        child.rememberTree();
+        return true;
+    }
+
     private StartupProbe.Result awaitStartup() throws InterruptedException {
         StartupProbe.Result result = startup.await(child, startedAt, () -> stopping);
         everAnswered |= result == StartupProbe.Result.UP && !startup.timeout().isZero();
@@ -126,8 +133,15 @@ public final class Supervisor {
         return "after no answer within the " + Durations.format(startup.timeout()) + " startup timeout";
     }
 
-    /** Ends the run from another thread (a signal handler): the child is stopped gracefully and the SUMMARY logged. */
+    /**
+     * Ends the run from another thread (a signal handler): the child is stopped gracefully and the SUMMARY logged. A
+     * second call (a second Ctrl-C) changes nothing: the child still gets its grace, then SIGKILL, then the SUMMARY.
+     */
     public void stop() {
+        if (stopping) {
+            LOG.info("SUPERVISE already stopping: the child gets its {} grace, then SIGKILL", Durations.format(config.grace()));
+            return;
+        }
         stopping = true;
         Thread t = runner;
         if (t != null) {
@@ -153,6 +167,7 @@ public final class Supervisor {
     /** The child ended by itself: why it is restarted, or an error if the very first one never answered. */
     private String exited() throws InterruptedException {
         int code = child.awaitExit(Duration.ofSeconds(5));
+        logLeftovers(child.killLeftovers());
         if (!everAnswered) {
             throw new IllegalStateException("the server command exited at once with code " + code + ", before it"
                     + " answered a probe on " + probeConfig.url() + ": " + String.join(" ", config.command())
@@ -189,7 +204,11 @@ public final class Supervisor {
     }
 
     private void stopChild(String why) throws InterruptedException {
-        if (child == null || !child.isAlive()) {
+        if (child == null) {
+            return;
+        }
+        if (!child.isAlive()) {
+            logLeftovers(child.killLeftovers());
             return;
         }
         LOG.info("SUPERVISE stopping pid={} ({}): SIGTERM, SIGKILL after {}", child.pid(), why,
@@ -201,6 +220,15 @@ public final class Supervisor {
                     + " lost", child.pid(), Durations.format(config.grace()));
         } else {
             LOG.info("SUPERVISE stopped pid={} exit={}", child.pid(), stopped.exitCode());
+        }
+        logLeftovers(stopped.leftovers());
+    }
+
+    private void logLeftovers(int killed) {
+        if (killed > 0) {
+            leftovers.addAndGet(killed);
+            LOG.info("SUPERVISE leftovers: killed {} process(es) that pid={} started and left running, as a"
+                    + " container's teardown does", killed, child.pid());
         }
     }
 
@@ -214,6 +242,7 @@ public final class Supervisor {
                 .add("max_consecutive_failures", p.get("max_consecutive_failures"))
                 .add("restarts", restarts.get())
                 .add("sigkills", sigkills.get())
-                .add("exits", exits.get());
+                .add("exits", exits.get())
+                .add("leftovers_killed", leftovers.get());
     }
 }

@@ -11,7 +11,7 @@ import java.util.stream.Collectors;
 public enum Fault {
     /** The work does what it was asked. */
     NONE,
-    /** The work throws once its time is up, as a bug in a handler would. */
+    /** The work throws once its time is up, as a bug in a handler would, or when interrupted, as blocking I/O does. */
     THROW,
     /** The work ignores interrupts, as a blocking call without a timeout does: a wedged worker. */
     STUCK;

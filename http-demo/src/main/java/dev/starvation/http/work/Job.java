@@ -91,20 +91,32 @@ final class Job implements Runnable, ChannelFutureListener {
         FullHttpResponse answer = null;
         Throwable failure = null;
         boolean interrupted;
-        JobWatch.Job watched = offloader.watch().start(what);
+        JobWatch.Job watched = null;
         try {
+            // Inside the try: an Error here must still free the slot and answer the client, like one from the work.
+            watched = offloader.watch().start(what);
             answer = work.get();
         } catch (Throwable t) {
             // Any Throwable: an Error from the work must not leave the client hanging either.
             failure = t;
         } finally {
-            watched.close();
+            if (watched != null) {
+                watched.close();
+            }
             interrupted = end();
             slotFreed();
         }
         stopWatchingTheClient();
         if (isCancelled()) {
             release(answer);
+            return;
+        }
+        boolean pastDeadline = watched != null && watched.interrupted();
+        if (failure != null && pastDeadline) {
+            // Real blocking calls throw when interrupted: the deadline caused this failure, so it is a 504, not a 500.
+            release(answer);
+            LOG.info("DEADLINE {}: the work threw {} once interrupted", what, failure.toString());
+            offloader.track(Responses.send(ctx, interruptedAnswer(true), keepAlive && !offloader.isShutdown()));
             return;
         }
         if (failure != null) {
@@ -117,7 +129,7 @@ final class Job implements Runnable, ChannelFutureListener {
         }
         if (interrupted) {
             release(answer);
-            answer = interruptedAnswer(watched.interrupted());
+            answer = interruptedAnswer(pastDeadline);
         } else {
             offloader.countCompleted();
         }

@@ -31,7 +31,8 @@ public enum Work {
     /**
      * Runs the work on the calling thread and says where it ran; false if it was interrupted before the end (the
      * thread's interrupt flag then stays set). {@link Fault#STUCK} work carries on through interrupts to its end and
-     * sets the flag again after; {@link Fault#THROW} work throws at its end.
+     * sets the flag again after; {@link Fault#THROW} work throws at its end, or at once when interrupted, as a real
+     * blocking call does.
      */
     public boolean run(String path, Duration length, Fault fault) {
         LOG.info("REQUEST {} seconds={} on {}{}", path, length.toMillis() / 1000.0, Thread.currentThread().getName(),
@@ -40,6 +41,11 @@ public enum Work {
         boolean ignoredInterrupt = false;
         try {
             while (!ranToTheEnd(Duration.ofNanos(Math.max(0, end - System.nanoTime())))) {
+                if (fault == Fault.THROW) {
+                    // As a blocking call does when interrupted (ClosedByInterruptException, a driver's SQLException).
+                    throw new IllegalStateException("fault=throw: the work was interrupted and threw",
+                            new InterruptedException());
+                }
                 if (fault != Fault.STUCK) {
                     return false;
                 }

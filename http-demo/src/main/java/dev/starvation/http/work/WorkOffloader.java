@@ -166,10 +166,11 @@ public final class WorkOffloader {
 
     /**
      * Why liveness should fail: the jobs still running past the work deadline, their workers deaf to the interrupt.
-     * Cheap while every job is in time, since {@code /health} asks on every probe.
+     * One field read while every job is in time, since {@code /health} asks on every probe; the watchdog's check
+     * updates it every interval.
      */
     public Optional<String> unhealthyReason() {
-        return watch.anyOverdue() ? watch.unhealthyReason() : Optional.empty();
+        return watch.overdueAtLastCheck() ? watch.unhealthyReason() : Optional.empty();
     }
 
     /** True while every worker is busy and the queue is full: the next request would be refused (readiness). */

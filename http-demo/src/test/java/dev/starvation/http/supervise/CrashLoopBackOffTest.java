@@ -10,10 +10,11 @@ class CrashLoopBackOffTest {
     private static final Duration SHORT_RUN = Duration.ofSeconds(30);
 
     @Test
-    void delayDoublesFromTheFirstUpToTheMax() {
+    void firstRestartIsAtOnceThenTheDelayDoublesUpToTheMax() {
         CrashLoopBackOff backOff = new CrashLoopBackOff(Duration.ofSeconds(10), Duration.ofMinutes(5),
                 Duration.ofMinutes(10));
 
+        assertThat(backOff.next(SHORT_RUN)).isEqualTo(Duration.ZERO);
         assertThat(backOff.next(SHORT_RUN)).isEqualTo(Duration.ofSeconds(10));
         assertThat(backOff.next(SHORT_RUN)).isEqualTo(Duration.ofSeconds(20));
         assertThat(backOff.next(SHORT_RUN)).isEqualTo(Duration.ofSeconds(40));
@@ -24,14 +25,15 @@ class CrashLoopBackOffTest {
     }
 
     @Test
-    void aTargetThatRanTenMinutesStartsAgainFromTheFirstDelay() {
+    void aTargetThatRanTenMinutesRestartsAtOnceAgain() {
         CrashLoopBackOff backOff = new CrashLoopBackOff(Duration.ofSeconds(10), Duration.ofMinutes(5),
                 Duration.ofMinutes(10));
         backOff.next(SHORT_RUN);
         backOff.next(SHORT_RUN);
+        backOff.next(SHORT_RUN);
         assertThat(backOff.next(SHORT_RUN)).isEqualTo(Duration.ofSeconds(40));
 
-        assertThat(backOff.next(Duration.ofMinutes(10))).isEqualTo(Duration.ofSeconds(10));
-        assertThat(backOff.next(Duration.ofMinutes(9))).isEqualTo(Duration.ofSeconds(20));
+        assertThat(backOff.next(Duration.ofMinutes(10))).isEqualTo(Duration.ZERO);
+        assertThat(backOff.next(Duration.ofMinutes(9))).isEqualTo(Duration.ofSeconds(10));
     }
 }

@@ -69,7 +69,7 @@ class SuperviseTest {
             SummaryLine summary = run.stop();
 
             assertThat(log.linesStartingWith("SUPERVISE backoff").subList(0, 5)).extracting(l -> l.split(" ")[2])
-                    .containsExactly("100ms", "200ms", "400ms", "400ms", "400ms");
+                    .containsExactly("0ms", "100ms", "200ms", "400ms", "400ms");
             assertThat(log.linesStartingWith("SUPERVISE restart #1 after 2 failed probes")).hasSize(1);
             assertThat(log.linesStartingWith("SUPERVISE restart #5 after 2 failed probes")).hasSize(1);
             assertThat(summary.getLong("restarts")).isGreaterThanOrEqualTo(5);

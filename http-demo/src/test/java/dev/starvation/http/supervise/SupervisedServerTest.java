@@ -84,7 +84,7 @@ class SupervisedServerTest {
 
             assertThat(summary.getLong("restarts")).isEqualTo(2);
             assertThat(lines).contains("SUPERVISE restart #1 after 3 failed probes",
-                    "SUPERVISE backoff 200ms (CrashLoopBackOff)", "SUPERVISE backoff 400ms (CrashLoopBackOff)");
+                    "SUPERVISE backoff 0ms (CrashLoopBackOff)", "SUPERVISE backoff 200ms (CrashLoopBackOff)");
             // The retry reaches the new server after its first answer (liveness fails) or before it (it never
             // answers its startup probe): either way the same request brings it down.
             assertThat(lines).containsAnyOf("SUPERVISE restart #2 after 3 failed probes",
