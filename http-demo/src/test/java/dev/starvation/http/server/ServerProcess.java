@@ -26,10 +26,14 @@ final class ServerProcess implements RunningServer {
         this.base = URI.create("http://" + m.group(1) + ":" + m.group(2));
     }
 
-    /** Starts {@code http-demo server --port 0 ARGS} with this test's class path. */
+    /** Starts {@code http-demo server --port 0 --metrics-port 0 ARGS} with this test's class path. */
     static ServerProcess start(String... serverArgs) throws Exception {
         List<String> args = new ArrayList<>(List.of("-cp", System.getProperty("java.class.path"),
                 HttpDemo.class.getName(), "server", "--port", "0"));
+        if (!List.of(serverArgs).contains("--metrics-port")) {
+            // Not the default 9464: tests run beside others on one machine.
+            args.addAll(List.of("--metrics-port", "0"));
+        }
         args.addAll(List.of(serverArgs));
         return new ServerProcess(ChildProcess.startJava("server", args, line -> { }));
     }
