@@ -17,9 +17,9 @@ final class ServerProcess implements RunningServer {
     private final ChildProcess child;
     private final URI base;
 
-    private ServerProcess(ChildProcess child) throws InterruptedException {
+    private ServerProcess(ChildProcess child, Duration startup) throws InterruptedException {
         this.child = child;
-        Matcher m = LISTENING.matcher(child.awaitLine("SERVER listening", Duration.ofSeconds(20)));
+        Matcher m = LISTENING.matcher(child.awaitLine("SERVER listening", startup));
         if (!m.find()) {
             throw new IllegalStateException("no address in the SERVER line");
         }
@@ -28,6 +28,11 @@ final class ServerProcess implements RunningServer {
 
     /** Starts {@code http-demo server --port 0 --metrics-port 0 ARGS} with this test's class path. */
     static ServerProcess start(String... serverArgs) throws Exception {
+        return start(Duration.ofSeconds(20), serverArgs);
+    }
+
+    /** The same, waiting up to {@code startup} for the server to listen (a JVM start on a busy machine is slow). */
+    static ServerProcess start(Duration startup, String... serverArgs) throws Exception {
         List<String> args = new ArrayList<>(List.of("-cp", System.getProperty("java.class.path"),
                 HttpDemo.class.getName(), "server", "--port", "0"));
         if (!List.of(serverArgs).contains("--metrics-port")) {
@@ -35,7 +40,7 @@ final class ServerProcess implements RunningServer {
             args.addAll(List.of("--metrics-port", "0"));
         }
         args.addAll(List.of(serverArgs));
-        return new ServerProcess(ChildProcess.startJava("server", args, line -> { }));
+        return new ServerProcess(ChildProcess.startJava("server", args, line -> { }), startup);
     }
 
     String awaitLine(String text, Duration timeout) throws InterruptedException {

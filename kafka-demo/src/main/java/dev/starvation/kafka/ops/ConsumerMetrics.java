@@ -10,6 +10,8 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.TimeGauge;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
@@ -18,13 +20,16 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
 
 /**
  * The consumer's metrics, served as Prometheus text on the admin server's {@code /metrics}: the Kafka client's own
  * through Micrometer's {@link KafkaClientMetrics} ({@code kafka_consumer_last_poll_seconds_ago},
- * {@code kafka_consumer_time_between_poll_max}, {@code kafka_consumer_coordinator_rebalance_latency_*},
- * {@code kafka_consumer_coordinator_failed_rebalance_total}, …), the poll watchdog's gap, the records in flight and the
- * oldest one's age, duplicates, commit failures, dead letters, and the JVM's.
+ * {@code kafka_consumer_poll_idle_ratio_avg}, {@code kafka_consumer_coordinator_failed_rebalance_total}, …; the ones
+ * Kafka reports in milliseconds republished in seconds: {@code kafka_consumer_time_between_poll_max_seconds},
+ * {@code kafka_consumer_coordinator_rebalance_latency_max_seconds}, …), the poll watchdog's gap, the records in flight
+ * and the oldest one's age, duplicates, commit failures, dead letters, and the JVM's.
  */
 public final class ConsumerMetrics implements AutoCloseable {
 
@@ -39,6 +44,15 @@ public final class ConsumerMetrics implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+    /** Kafka's millisecond meters that the alerts and the dashboard use: group, name, and the name in seconds. */
+    private static final List<String[]> IN_SECONDS = List.of(
+            new String[] {"consumer-metrics", "time-between-poll-max", "kafka.consumer.time.between.poll.max"},
+            new String[] {"consumer-metrics", "time-between-poll-avg", "kafka.consumer.time.between.poll.avg"},
+            new String[] {"consumer-coordinator-metrics", "rebalance-latency-max",
+                "kafka.consumer.coordinator.rebalance.latency.max"},
+            new String[] {"consumer-coordinator-metrics", "rebalance-latency-avg",
+                "kafka.consumer.coordinator.rebalance.latency.avg"});
+
     private KafkaClientMetrics kafka;
 
     /** The answer to {@code GET /metrics}. */
@@ -61,6 +75,12 @@ public final class ConsumerMetrics implements AutoCloseable {
         Tags tags = Tags.of("client_id", clientId);
         kafka = new KafkaClientMetrics(consumer, Tags.empty(), kafkaRefresh, KAFKA_REFRESH);
         kafka.bindTo(registry());
+        for (String[] m : IN_SECONDS) {
+            // Kafka's value is in ms under a name without a unit (the lint filter drops it): the same in seconds.
+            TimeGauge.builder(m[2], consumer, TimeUnit.MILLISECONDS, c -> kafkaValue(c, m[0], m[1]))
+                    .description("Kafka's " + m[1] + " (" + m[0] + "), in seconds")
+                    .strongReference(true).tags(tags).register(registry());
+        }
         HeartbeatMetrics.bind(registry(), pollThread, "consumer.poll.gap", "consumer.poll",
                 "poll thread's silence between two poll() calls", tags);
         // Held strongly: a gauge keeps only a weak reference to its object, and a boxed int is soon collected.
@@ -85,6 +105,21 @@ public final class ConsumerMetrics implements AutoCloseable {
                 stats, RunStats::deadLetteredRecords);
         counter("consumer.rebalances", "Rebalances that took partitions from this member after its first assignment",
                 tags, stats, RunStats::rebalances);
+    }
+
+    /** A Kafka client metric's current value, NaN until the client has it (or once the consumer is closed). */
+    private static double kafkaValue(Consumer<?, ?> consumer, String group, String name) {
+        try {
+            for (Map.Entry<MetricName, ? extends Metric> e : consumer.metrics().entrySet()) {
+                if (e.getKey().name().equals(name) && e.getKey().group().equals(group)
+                        && e.getValue().metricValue() instanceof Number n) {
+                    return n.doubleValue();
+                }
+            }
+        } catch (RuntimeException closed) {
+            // A closed consumer has no metrics to read.
+        }
+        return Double.NaN;
     }
 
     private <T> void gauge(String name, String help, Tags tags, T obj, ToDoubleFunction<T> value) {
