@@ -22,6 +22,7 @@ import java.util.function.ToDoubleFunction;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.utils.AppInfoParser;
 
 /**
  * The consumer's metrics, served as Prometheus text on the admin server's {@code /metrics}: the Kafka client's own
@@ -75,11 +76,13 @@ public final class ConsumerMetrics implements AutoCloseable {
         Tags tags = Tags.of("client_id", clientId);
         kafka = new KafkaClientMetrics(consumer, Tags.empty(), kafkaRefresh, KAFKA_REFRESH);
         kafka.bindTo(registry());
+        // Kafka's value is in ms under a name without a unit (the lint filter drops it): the same in seconds. Tagged as
+        // the binder tags the meter of that name, which then keeps this one instead of replacing it with its own.
+        Tags kafkaTags = Tags.of("client.id", clientId, "kafka.version", AppInfoParser.getVersion());
         for (String[] m : IN_SECONDS) {
-            // Kafka's value is in ms under a name without a unit (the lint filter drops it): the same in seconds.
             TimeGauge.builder(m[2], consumer, TimeUnit.MILLISECONDS, c -> kafkaValue(c, m[0], m[1]))
                     .description("Kafka's " + m[1] + " (" + m[0] + "), in seconds")
-                    .strongReference(true).tags(tags).register(registry());
+                    .strongReference(true).tags(kafkaTags).register(registry());
         }
         HeartbeatMetrics.bind(registry(), pollThread, "consumer.poll.gap", "consumer.poll",
                 "poll thread's silence between two poll() calls", tags);
