@@ -28,9 +28,9 @@ import org.apache.kafka.common.utils.AppInfoParser;
  * The consumer's metrics, served as Prometheus text on the admin server's {@code /metrics}: the Kafka client's own
  * through Micrometer's {@link KafkaClientMetrics} ({@code kafka_consumer_last_poll_seconds_ago},
  * {@code kafka_consumer_poll_idle_ratio_avg}, {@code kafka_consumer_coordinator_failed_rebalance_total}, …; the ones
- * Kafka reports in milliseconds republished in seconds: {@code kafka_consumer_time_between_poll_max_seconds},
- * {@code kafka_consumer_coordinator_rebalance_latency_max_seconds}, …), the poll watchdog's gap, the records in flight
- * and the oldest one's age, duplicates, commit failures, dead letters, and the JVM's.
+ * Kafka reports in milliseconds under names without a unit dropped, and the poll gap republished in seconds:
+ * {@code kafka_consumer_time_between_poll_max_seconds}), the poll watchdog's gap, the records in flight and the oldest
+ * one's age, duplicates, commit failures, dead letters, and the JVM's.
  */
 public final class ConsumerMetrics implements AutoCloseable {
 
@@ -48,11 +48,7 @@ public final class ConsumerMetrics implements AutoCloseable {
     /** Kafka's millisecond meters that the alerts and the dashboard use: group, name, and the name in seconds. */
     private static final List<String[]> IN_SECONDS = List.of(
             new String[] {"consumer-metrics", "time-between-poll-max", "kafka.consumer.time.between.poll.max"},
-            new String[] {"consumer-metrics", "time-between-poll-avg", "kafka.consumer.time.between.poll.avg"},
-            new String[] {"consumer-coordinator-metrics", "rebalance-latency-max",
-                "kafka.consumer.coordinator.rebalance.latency.max"},
-            new String[] {"consumer-coordinator-metrics", "rebalance-latency-avg",
-                "kafka.consumer.coordinator.rebalance.latency.avg"});
+            new String[] {"consumer-metrics", "time-between-poll-avg", "kafka.consumer.time.between.poll.avg"});
 
     private KafkaClientMetrics kafka;
 
@@ -74,16 +70,16 @@ public final class ConsumerMetrics implements AutoCloseable {
     public void bind(Consumer<?, ?> consumer, String clientId, int maxPollIntervalMs, Heartbeat pollThread,
             RunStats stats, IntSupplier inFlight, LongSupplier oldestInFlightMillis, Optional<Duration> deadline) {
         Tags tags = Tags.of("client_id", clientId);
-        kafka = new KafkaClientMetrics(consumer, Tags.empty(), kafkaRefresh, KAFKA_REFRESH);
-        kafka.bindTo(registry());
-        // Kafka's value is in ms under a name without a unit (the lint filter drops it): the same in seconds. Tagged as
-        // the binder tags the meter of that name, which then keeps this one instead of replacing it with its own.
+        // Kafka's value is in ms under a name without a unit (the lint filter drops it): the same in seconds. Registered
+        // first and tagged as the binder tags the meter of that name, so the binder keeps this one instead of its own.
         Tags kafkaTags = Tags.of("client.id", clientId, "kafka.version", AppInfoParser.getVersion());
         for (String[] m : IN_SECONDS) {
             TimeGauge.builder(m[2], consumer, TimeUnit.MILLISECONDS, c -> kafkaValue(c, m[0], m[1]))
                     .description("Kafka's " + m[1] + " (" + m[0] + "), in seconds")
                     .strongReference(true).tags(kafkaTags).register(registry());
         }
+        kafka = new KafkaClientMetrics(consumer, Tags.empty(), kafkaRefresh, KAFKA_REFRESH);
+        kafka.bindTo(registry());
         HeartbeatMetrics.bind(registry(), pollThread, "consumer.poll.gap", "consumer.poll",
                 "poll thread's silence between two poll() calls", tags);
         // Held strongly: a gauge keeps only a weak reference to its object, and a boxed int is soon collected.

@@ -66,8 +66,7 @@ class ConsumerMetricsTest {
     /** The scrape holds the Kafka client's meters and the demo's, and promtool's linter (where installed) accepts it. */
     private static void everyFamilyIsThereAndPromtoolFindsNoProblem(String scrape) throws Exception {
         PrometheusText text = PrometheusText.parse(scrape);
-        for (String family : List.of("kafka_consumer_last_poll_seconds_ago", "kafka_consumer_time_between_poll_max_seconds",
-                "kafka_consumer_coordinator_rebalance_latency_max_seconds", "kafka_consumer_coordinator_failed_rebalance_total",
+        for (String family : List.of("kafka_consumer_last_poll_seconds_ago", "kafka_consumer_time_between_poll_max_seconds", "kafka_consumer_coordinator_failed_rebalance_total",
                 "kafka_consumer_coordinator_rebalance_total", "kafka_consumer_coordinator_last_rebalance_seconds_ago",
                 "kafka_consumer_poll_idle_ratio_avg", "kafka_consumer_fetch_manager_records_lag_max",
                 "consumer_poll_gap_seconds_bucket", "consumer_poll_stall_seconds", "consumer_records_in_flight",
