@@ -90,7 +90,7 @@ final class Charts {
     static Path pollMetrics(Path file, List<MetricsScraper.Point> points, double maxPollIntervalMillis)
             throws IOException {
         XYSeries lastPoll = new XYSeries("kafka_consumer_last_poll_seconds_ago", false, true);
-        XYSeries betweenMax = new XYSeries("kafka_consumer_time_between_poll_max / 1000", false, true);
+        XYSeries betweenMax = new XYSeries("kafka_consumer_time_between_poll_max_seconds", false, true);
         XYSeries watchdog = new XYSeries("consumer_poll_stall_seconds (the demo's watchdog)", false, true);
         double top = maxPollIntervalMillis / 1000.0;
         if (!points.isEmpty()) {
@@ -98,15 +98,15 @@ final class Charts {
             for (MetricsScraper.Point p : points) {
                 double t = (p.at().toEpochMilli() - first) / 1000.0;
                 Double last = p.values().get("kafka_consumer_last_poll_seconds_ago");
-                Double max = p.values().get("kafka_consumer_time_between_poll_max");
+                Double max = p.values().get("kafka_consumer_time_between_poll_max_seconds");
                 Double silent = p.values().get("consumer_poll_stall_seconds");
                 if (last != null && last >= 0) {
                     lastPoll.add(t, last);
                     top = Math.max(top, last);
                 }
                 if (max != null && !max.isNaN()) {
-                    betweenMax.add(t, max / 1000.0);
-                    top = Math.max(top, max / 1000.0);
+                    betweenMax.add(t, max);
+                    top = Math.max(top, max);
                 }
                 if (silent != null) {
                     watchdog.add(t, silent);

@@ -17,7 +17,7 @@ final class KafkaStory extends Story {
 
     /** What the lead-time table and the poll-metrics chart watch in each act. */
     private static final List<String> WATCHED = List.of("kafka_consumer_last_poll_seconds_ago",
-            "kafka_consumer_time_between_poll_max", "consumer_poll_stall_seconds");
+            "kafka_consumer_time_between_poll_max_seconds", "consumer_poll_stall_seconds");
 
     private final LeadTimes leadTimes;
     private List<MetricsScraper.Point> naivePoints = List.of();

@@ -32,6 +32,9 @@ final class LeadTimes implements AutoCloseable {
     /** A demo line's time; supervise echoes its server's lines behind the server's pid, {@code [4242] 10:00:00.000 …}. */
     private static final Pattern TIME = Pattern.compile("^(?:\\[\\d+\\] )?(\\d{2}:\\d{2}:\\d{2}\\.\\d{3}) ");
     private static final Path RULES = Path.of("monitoring", "alerts.yml");
+    /** The production setup the last column is computed for (kube-prometheus-stack's are 30 s and 30 s). */
+    private static final Duration PRODUCTION_SCRAPE = Duration.ofSeconds(15);
+    private static final Duration PRODUCTION_EVALUATION = Duration.ofSeconds(30);
 
     private final Terminal terminal;
     private final PrometheusServer prometheus;
@@ -99,13 +102,14 @@ final class LeadTimes implements AutoCloseable {
             scraper.close();
             Optional<Instant> start = first(lines, workBegan);
             if (start.isEmpty()) {
-                rows.add(new String[] {name, "-", "-", "-"});
+                rows.add(new String[] {name, "-", "-", "-", "-"});
                 return;
             }
             String stall = since(start.get(), first(lines, l -> l.contains(" STALL ") && !l.contains("STALL over")));
             String acted = first(lines, platformActed).map(t -> platform + " " + since(start.get(), Optional.of(t)))
                     .orElse("-");
-            rows.add(new String[] {name, stall, alerts(start.get(), instance), acted});
+            String[] alerts = alerts(start.get(), instance);
+            rows.add(new String[] {name, stall, alerts[0], acted, alerts[1]});
         }
 
         @Override
@@ -119,9 +123,14 @@ final class LeadTimes implements AutoCloseable {
         return new Act(act, job, metrics, chartMetrics);
     }
 
-    private String alerts(Instant start, String instance) throws Exception {
+    /**
+     * The alert cells of an act: when each condition held (and fired) at the demo's 0.5 s, and by when the same rule
+     * fires at a production setup (a 15 s scrape, a 30 s evaluation): the condition seen up to a scrape and an
+     * evaluation later, then its {@code for:}.
+     */
+    private String[] alerts(Instant start, String instance) throws Exception {
         if (prometheus == null) {
-            return "(no prometheus)";
+            return new String[] {"(no prometheus)", "-"};
         }
         // One more evaluation, so a condition that held at the very end is in.
         Thread.sleep(MetricsScraper.EVERY.toMillis() * 2);
@@ -138,15 +147,31 @@ final class LeadTimes implements AutoCloseable {
                 }
             }
         }
+        Map<String, Double> forSeconds = forSeconds();
         List<String> cells = new ArrayList<>();
+        List<String> production = new ArrayList<>();
         seen.forEach((alert, times) -> {
             Instant held = times[0] != null ? times[0] : times[1];
             if (held != null) {
                 cells.add(alert + " " + since(start, Optional.of(held))
                         + (times[1] != null ? " (fired " + since(start, Optional.of(times[1])) + ")" : ""));
+                production.add(since(start, Optional.of(held.plus(PRODUCTION_SCRAPE).plus(PRODUCTION_EVALUATION)
+                        .plusMillis((long) (forSeconds.getOrDefault(alert, 0.0) * 1000)))));
             }
         });
-        return cells.isEmpty() ? "none" : String.join("\n", cells);
+        return cells.isEmpty() ? new String[] {"none", "-"}
+                : new String[] {String.join("\n", cells), String.join("\n", production)};
+    }
+
+    /** Each alert's {@code for:} in seconds, as Prometheus loaded the rules. */
+    private Map<String, Double> forSeconds() throws Exception {
+        Map<String, Double> durations = new TreeMap<>();
+        for (JsonNode group : prometheus.api("/api/v1/rules?type=alert").path("groups")) {
+            for (JsonNode rule : group.path("rules")) {
+                durations.merge(rule.path("name").asText(), rule.path("duration").asDouble(), Math::max);
+            }
+        }
+        return durations;
     }
 
     private static Optional<Instant> first(List<String> lines, Predicate<String> match) {
@@ -166,14 +191,17 @@ final class LeadTimes implements AutoCloseable {
 
     /** The table of every act so far; an act with several alerts takes a line for each. */
     String table() {
-        String[] header = {"act", "first STALL", "alert condition held (fired)", "the platform acted"};
+        String[] header = {"act", "first STALL", "alert condition held (fired)", "the platform acted",
+            "at 15 s / 30 s fires by"};
         List<String[]> lines = new ArrayList<>();
         lines.add(header);
         for (String[] row : rows) {
             String[] alerts = row[2].split("\n");
+            String[] production = row[4].split("\n");
             for (int i = 0; i < alerts.length; i++) {
-                lines.add(i == 0 ? new String[] {row[0], row[1], alerts[0], row[3]}
-                        : new String[] {"", "", alerts[i], ""});
+                String late = i < production.length ? production[i] : "";
+                lines.add(i == 0 ? new String[] {row[0], row[1], alerts[0], row[3], late}
+                        : new String[] {"", "", alerts[i], "", late});
             }
         }
         int[] widths = new int[header.length];
@@ -183,7 +211,9 @@ final class LeadTimes implements AutoCloseable {
             }
         }
         StringBuilder sb = new StringBuilder("Lead time of each signal, from the moment the slow work began"
-                + " (the REQUEST on the loop, the first BATCH)\n");
+                + " (the REQUEST on the loop, the first BATCH); the last column: the same rule at a 15 s scrape and a"
+                + " 30 s evaluation, at the latest (at Kubernetes' defaults the kubelet restarts a pod 21-31 s into a"
+                + " stall, and a consumer leaves its group 300 s after its last poll)\n");
         for (int r = 0; r < lines.size(); r++) {
             StringBuilder line = new StringBuilder();
             for (int i = 0; i < header.length; i++) {

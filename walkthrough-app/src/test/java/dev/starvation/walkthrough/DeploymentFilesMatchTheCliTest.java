@@ -13,11 +13,13 @@ import com.networknt.schema.SpecificationVersion;
 import dev.starvation.common.Cli;
 import dev.starvation.common.Durations;
 import dev.starvation.http.HttpDemo;
+import dev.starvation.http.metrics.MetricsConfig;
 import dev.starvation.http.metrics.ServerMetrics;
 import dev.starvation.kafka.KafkaDemo;
 import dev.starvation.kafka.ops.ConsumerMetrics;
 import java.io.IOException;
 import java.io.Reader;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -125,24 +127,78 @@ class DeploymentFilesMatchTheCliTest {
     }
 
     @Test
+    void kubernetesScrapesTheMetricsPortThatAnswersDuringAStall() throws IOException {
+        Map<String, Object> container = httpContainer();
+        CommandLine.ParseResult sub = parse(new HttpDemo(), strings(container.get("args"))).subcommand();
+        String metricsPort = metricsPortsOf(sub).get(metricsPortsOf(sub).size() - 1);
+        assertThat(list(container, "ports")).anySatisfy(p -> assertThat(p).containsEntry("name", "metrics")
+                .containsEntry("containerPort", Integer.parseInt(metricsPort)));
+        Map<String, Object> annotations = map(map(map(map(k8sDocument("Deployment"), "spec"), "template"), "metadata"),
+                "annotations");
+        assertThat(annotations).containsEntry("prometheus.io/scrape", "true")
+                .containsEntry("prometheus.io/port", metricsPort).containsEntry("prometheus.io/path", ServerMetrics.PATH);
+        try (Reader in = Files.newBufferedReader(ROOT.resolve("k8s/monitoring.yaml"))) {
+            List<String> kinds = new ArrayList<>();
+            for (Object doc : new Yaml().loadAll(in)) {
+                @SuppressWarnings("unchecked")
+                Map<String, Object> m = (Map<String, Object>) doc;
+                kinds.add(String.valueOf(m.get("kind")));
+                if ("PodMonitor".equals(m.get("kind"))) {
+                    assertThat(first(list(map(m, "spec"), "podMetricsEndpoints"))).containsEntry("port", "metrics")
+                            .containsEntry("path", ServerMetrics.PATH);
+                }
+            }
+            assertThat(kinds).contains("PodMonitor", "Probe");
+        }
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
     void everyPrometheusTargetIsAComposeServiceThatOpensThatPortAndServesThatPath() throws IOException {
         Map<String, Map<String, Object>> services = composeServices();
         List<String> checked = new ArrayList<>();
         for (Map<String, Object> job : scrapeJobs()) {
             String path = String.valueOf(job.getOrDefault("metrics_path", "/metrics"));
+            boolean probe = job.containsKey("params");
             for (String target : scrapeTargets(job)) {
-                String host = target.substring(0, target.indexOf(':'));
-                String port = target.substring(target.indexOf(':') + 1);
+                // A probe job's targets are the URLs the blackbox exporter probes; the others are host:port.
+                URI url = URI.create(probe ? target : "http://" + target + path);
+                String host = url.getHost();
+                String port = String.valueOf(url.getPort());
                 assertThat(services).as("scrape target %s is a compose service", target).containsKey(host);
                 Map<String, Object> service = services.get(host);
+                if (!isDemo(service)) {
+                    assertThat(String.valueOf(service.get("image"))).as(host).startsWith("danielqsj/kafka-exporter:");
+                    checked.add(job.get("job_name") + " " + target);
+                    continue;
+                }
                 List<String> args = strings(service.get("command"));
                 CommandLine.ParseResult sub = parse(demoOf(host, service), args).subcommand();
-                assertThat(metricsPortsOf(sub)).as("%s opens %s for metrics: %s", host, port, args).contains(port);
-                assertThat(metricsPathOf(sub)).as("%s serves %s", host, path).isEqualTo(path);
+                assertThat(metricsPortsOf(sub)).as("%s opens %s: %s", host, port, args).contains(port);
+                assertThat(probe ? "/health" : metricsPathOf(sub)).as("%s serves %s", host, url.getPath())
+                        .isEqualTo(url.getPath());
                 checked.add(job.get("job_name") + " " + target);
             }
+            if (probe) {
+                String exporter = String.valueOf(((List<Map<String, Object>>) job.get("relabel_configs")).stream()
+                        .filter(r -> "__address__".equals(r.get("target_label"))).findFirst().orElseThrow()
+                        .get("replacement"));
+                assertThat(services).as("the blackbox exporter %s is a compose service", exporter)
+                        .containsKey(exporter.substring(0, exporter.indexOf(':')));
+            }
         }
-        assertThat(checked).anyMatch(c -> c.startsWith("http-demo ")).anyMatch(c -> c.startsWith("kafka-demo "));
+        assertThat(checked).anyMatch(c -> c.startsWith("http-demo ")).anyMatch(c -> c.startsWith("kafka-demo "))
+                .anyMatch(c -> c.startsWith("blackbox-http ")).anyMatch(c -> c.startsWith("kafka-exporter "));
+    }
+
+    /** One job per registry: the job that reaches /metrics through the server's loop keeps none of its samples. */
+    @Test
+    void theThroughTheLoopJobKeepsOnlyUpAndScrapeDurationSoNothingIsCountedTwice() throws IOException {
+        Map<String, Object> job = scrapeJobs().stream()
+                .filter(j -> String.valueOf(j.get("job_name")).contains("through-the-loop")).findFirst().orElseThrow();
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> relabel = (List<Map<String, Object>>) job.get("metric_relabel_configs");
+        assertThat(relabel).anySatisfy(r -> assertThat(r).containsEntry("action", "drop").containsEntry("regex", ".+"));
     }
 
     @Test
@@ -153,6 +209,11 @@ class DeploymentFilesMatchTheCliTest {
                 "./monitoring/prometheus.yml:/etc/prometheus/prometheus.yml:ro");
         Map<String, Object> config = yaml(ROOT.resolve("monitoring/prometheus.yml"));
         assertThat(strings(config.get("rule_files"))).containsExactly("/etc/prometheus/alerts.yml");
+        assertThat(config.get("alerting").toString()).contains("alertmanager:9093");
+        assertThat(strings(services.get("alertmanager").get("volumes")))
+                .contains("./monitoring/alertmanager.yml:/etc/alertmanager/alertmanager.yml:ro");
+        assertThat(strings(services.get("blackbox").get("volumes")))
+                .contains("./monitoring/blackbox.yml:/etc/blackbox_exporter/blackbox.yml:ro");
 
         List<String> grafanaMounts = strings(services.get("grafana").get("volumes"));
         assertThat(grafanaMounts).contains("./monitoring/grafana/provisioning:/etc/grafana/provisioning:ro",
@@ -206,6 +267,10 @@ class DeploymentFilesMatchTheCliTest {
             if (sub.hasMatchedOption(option)) {
                 ports.add(String.valueOf(sub.matchedOptionValue(option, -1)));
             }
+        }
+        if (sub.commandSpec().name().equals("server") && !sub.hasMatchedOption("--metrics-port")
+                && !sub.hasMatchedOption("--no-metrics")) {
+            ports.add(String.valueOf(MetricsConfig.DEFAULT_PORT));
         }
         return ports;
     }

@@ -31,7 +31,8 @@ class LeadTimesTest {
         }
 
         String table = leadTimes.table();
-        assertThat(table).contains("first STALL", "alert condition held (fired)", "the platform acted");
+        assertThat(table).contains("first STALL", "alert condition held (fired)", "the platform acted",
+                "at 15 s / 30 s fires by");
         assertThat(table.lines().filter(l -> l.startsWith("http: blocking on the loop")).findFirst().orElseThrow())
                 .contains("+0.3 s", "(no prometheus)", "probe RESTART +1.8 s");
         assertThat(table.lines().filter(l -> l.startsWith("http: offloaded")).findFirst().orElseThrow())

@@ -14,7 +14,10 @@ import java.util.regex.Pattern;
  * unit is an abbreviated, non-base unit is dropped (the same facts exist in base units, e.g. {@code process_cpu_usage},
  * {@code io_wait_ratio}). A gauge named {@code …count} reads as a histogram's part: {@code system.cpu.count} is
  * published as {@code system.cpus}, and Kafka's {@code connection-count} is dropped (its {@code connections} gauge
- * counts the same connections, by client software). A meter without a description gets one naming it.
+ * counts the same connections, by client software). Kafka's client also reports times in milliseconds under names without
+ * a unit ({@code time-between-poll-max}, {@code rebalance-latency-avg}, {@code commit-latency-max}, …): a name that does
+ * not say its unit would be read as seconds, so these are dropped too, and the consumer publishes the ones it needs in
+ * seconds. A meter without a description gets one naming it.
  */
 public final class PrometheusLintFilter implements MeterFilter {
 
@@ -23,6 +26,8 @@ public final class PrometheusLintFilter implements MeterFilter {
             "tb", "pb", "m", "h", "d");
     private static final Pattern PARTS = Pattern.compile("[._-]");
     private static final String CPU_COUNT = "system.cpu.count";
+    /** Kafka client meters whose values are milliseconds (their names carry no unit). */
+    private static final Pattern KAFKA_MILLIS = Pattern.compile("kafka\\..*\\.(latency|time)\\.(avg|max|total)");
 
     @Override
     public MeterFilterReply accept(Meter.Id id) {
@@ -32,6 +37,9 @@ public final class PrometheusLintFilter implements MeterFilter {
         }
         String unit = id.getBaseUnit();
         if (unit != null && ABBREVIATED_UNITS.contains(unit)) {
+            return MeterFilterReply.DENY;
+        }
+        if (unit == null && KAFKA_MILLIS.matcher(id.getName()).matches()) {
             return MeterFilterReply.DENY;
         }
         for (String part : PARTS.split(id.getName())) {

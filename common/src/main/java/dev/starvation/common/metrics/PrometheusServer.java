@@ -2,7 +2,6 @@ package dev.starvation.common.metrics;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.starvation.common.LoopbackPorts;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -15,43 +14,68 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 
 /**
  * A real Prometheus server, Debian's {@code prometheus} binary, started on a free 127.0.0.1 port with its storage in a
- * temporary directory, scraping the given targets and evaluating the given rule files; read through its HTTP API.
+ * temporary directory, scraping the given targets, evaluating the given rule files and, if told, sending alerts to an
+ * Alertmanager; read through its HTTP API.
  * Tests use it to prove alert rules against a live demo; the walkthrough uses it to learn when each alert's condition
  * first held. Needs {@code jackson-databind} on the class path (an optional dependency of this module).
  */
 public final class PrometheusServer implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final HttpClient HTTP = LocalTool.HTTP;
 
-    /** A job to scrape: its name, {@code host:port} targets, and the metrics path. */
-    public record Job(String name, List<String> targets, String metricsPath) {
+    /**
+     * A job to scrape: its name, {@code host:port} targets, and the metrics path; {@code extra} is more of the job's
+     * YAML (indented as a job's keys), e.g. the parameters and relabelling of a blackbox probe.
+     */
+    public record Job(String name, List<String> targets, String metricsPath, String extra) {
+
+        /** A plain job. */
+        public Job(String name, List<String> targets, String metricsPath) {
+            this(name, targets, metricsPath, "");
+        }
+
+        /**
+         * A blackbox exporter's probes: each of {@code urls} probed with {@code module} by the exporter at
+         * {@code exporter} ({@code host:port}), labelled {@code instance=<url>}, as the exporter's README configures it.
+         */
+        public static Job probe(String name, String exporter, String module, List<String> urls) {
+            return new Job(name, urls, "/probe", "    params:\n      module: ['" + module + "']\n"
+                    + "    relabel_configs:\n"
+                    + "      - source_labels: [__address__]\n        target_label: __param_target\n"
+                    + "      - source_labels: [__param_target]\n        target_label: instance\n"
+                    + "      - target_label: __address__\n        replacement: '" + exporter + "'\n");
+        }
     }
 
     /** One alert as {@code /api/v1/alerts} reports it. */
     public record Alert(String name, String state, Map<String, String> labels, String activeAt) {
     }
 
-    private final Path dir;
-    private final Process process;
-    private final URI base;
-    private final Duration interval;
-    private final List<Path> ruleFiles;
+    /**
+     * How it runs: how often it scrapes (the scrape timeout is the same, at most 10 s) and evaluates the rule files,
+     * and where it sends alerts ({@code host:port} of an Alertmanager, or null for nowhere).
+     */
+    public record Settings(Duration scrape, Duration evaluation, List<Path> ruleFiles, String alertmanager) {
 
-    private PrometheusServer(Path dir, Process process, URI base, Duration interval, List<Path> ruleFiles) {
-        this.dir = dir;
-        this.process = process;
-        this.base = base;
-        this.interval = interval;
-        this.ruleFiles = List.copyOf(ruleFiles);
+        /** Scrape and evaluate every {@code interval}, send alerts nowhere. */
+        public static Settings every(Duration interval, List<Path> ruleFiles) {
+            return new Settings(interval, interval, ruleFiles, null);
+        }
+    }
+
+    private final LocalTool tool;
+    private final Settings settings;
+
+    private PrometheusServer(LocalTool tool, Settings settings) {
+        this.tool = tool;
+        this.settings = settings;
     }
 
     /** Whether the binary is installed. */
@@ -69,47 +93,43 @@ public final class PrometheusServer implements AutoCloseable {
      */
     public static PrometheusServer start(Duration interval, List<Path> ruleFiles, List<Job> jobs)
             throws IOException, InterruptedException {
-        Path binary = PrometheusTools.prometheus().orElseThrow(() -> new IllegalStateException(
-                "prometheus not found: " + PrometheusTools.INSTALL_HINT));
-        Path dir = Files.createTempDirectory("prometheus-");
-        Path config = dir.resolve("prometheus.yml");
-        Files.writeString(config, config(interval, ruleFiles, jobs));
-        int port = LoopbackPorts.free();
-        Process process = new ProcessBuilder(binary.toString(),
-                "--config.file=" + config,
-                "--storage.tsdb.path=" + dir.resolve("data"),
-                "--web.listen-address=127.0.0.1:" + port,
-                "--web.enable-lifecycle",
-                "--log.level=warn")
-                .redirectErrorStream(true)
-                .redirectOutput(dir.resolve("prometheus.log").toFile())
-                .start();
-        PrometheusServer server = new PrometheusServer(dir, process, URI.create("http://127.0.0.1:" + port), interval,
-                ruleFiles);
-        try {
-            server.awaitReady(Duration.ofSeconds(30));
-        } catch (RuntimeException | IOException | InterruptedException e) {
-            server.close();
-            throw e;
-        }
-        return server;
+        return start(Settings.every(interval, ruleFiles), jobs);
     }
 
-    private static String config(Duration interval, List<Path> ruleFiles, List<Job> jobs) {
-        String every = interval.toMillis() + "ms";
+    /** Starts Prometheus as {@code settings} say, scraping {@code jobs}, and waits until it is ready. */
+    public static PrometheusServer start(Settings settings, List<Job> jobs) throws IOException, InterruptedException {
+        Path binary = PrometheusTools.prometheus().orElseThrow(() -> new IllegalStateException(
+                "prometheus not found: " + PrometheusTools.INSTALL_HINT));
+        LocalTool tool = LocalTool.start("prometheus", binary, "prometheus.yml", config(settings, jobs), List.of(
+                "--config.file={dir}/prometheus.yml",
+                "--storage.tsdb.path={dir}/data",
+                "--web.listen-address=127.0.0.1:{port}",
+                "--web.enable-lifecycle",
+                "--log.level=warn"));
+        return new PrometheusServer(tool, settings);
+    }
+
+    private static String config(Settings settings, List<Job> jobs) {
+        Duration timeout = settings.scrape().compareTo(Duration.ofSeconds(10)) > 0 ? Duration.ofSeconds(10)
+                : settings.scrape();
         StringBuilder yaml = new StringBuilder()
                 .append("global:\n")
-                .append("  scrape_interval: ").append(every).append('\n')
-                .append("  scrape_timeout: ").append(every).append('\n')
-                .append("  evaluation_interval: ").append(every).append('\n')
+                .append("  scrape_interval: ").append(settings.scrape().toMillis()).append("ms\n")
+                .append("  scrape_timeout: ").append(timeout.toMillis()).append("ms\n")
+                .append("  evaluation_interval: ").append(settings.evaluation().toMillis()).append("ms\n")
                 .append("rule_files:\n");
-        ruleFiles.forEach(f -> yaml.append("  - '").append(f.toAbsolutePath()).append("'\n"));
+        settings.ruleFiles().forEach(f -> yaml.append("  - '").append(f.toAbsolutePath()).append("'\n"));
+        if (settings.alertmanager() != null) {
+            yaml.append("alerting:\n  alertmanagers:\n    - static_configs:\n        - targets: ['")
+                    .append(settings.alertmanager()).append("']\n");
+        }
         if (!jobs.isEmpty()) {
             yaml.append("scrape_configs:\n");
         }
         for (Job job : jobs) {
             yaml.append("  - job_name: '").append(job.name()).append("'\n")
                     .append("    metrics_path: '").append(job.metricsPath()).append("'\n")
+                    .append(job.extra())
                     .append("    static_configs:\n")
                     .append("      - targets: [");
             yaml.append(String.join(", ", job.targets().stream().map(t -> "'" + t + "'").toList()));
@@ -118,30 +138,10 @@ public final class PrometheusServer implements AutoCloseable {
         return yaml.toString();
     }
 
-    private void awaitReady(Duration limit) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + limit.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("prometheus exited with " + process.exitValue() + ": " + log());
-            }
-            try {
-                HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(base.resolve("/-/ready"))
-                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
-                if (r.statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException notYet) {
-                // Not listening yet.
-            }
-            Thread.sleep(100);
-        }
-        throw new IllegalStateException("prometheus not ready within " + limit.toSeconds() + " s: " + log());
-    }
-
     /** Scrapes {@code jobs} from now on instead of what it scraped so far (a config reload, the server goes on). */
     public void scrape(List<Job> jobs) throws IOException, InterruptedException {
-        Files.writeString(dir.resolve("prometheus.yml"), config(interval, ruleFiles, jobs));
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(base.resolve("/-/reload"))
+        Files.writeString(tool.dir().resolve("prometheus.yml"), config(settings, jobs));
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(base().resolve("/-/reload"))
                 .POST(HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(10)).build(),
                 HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
@@ -151,21 +151,17 @@ public final class PrometheusServer implements AutoCloseable {
 
     /** Where its API answers, e.g. {@code http://127.0.0.1:41234}. */
     public URI base() {
-        return base;
+        return tool.base();
     }
 
     /** What Prometheus logged so far (warnings and errors). */
     public String log() {
-        try {
-            return Files.readString(dir.resolve("prometheus.log"));
-        } catch (IOException e) {
-            return "(no log: " + e.getMessage() + ")";
-        }
+        return tool.log();
     }
 
     /** The {@code data} of an API call such as {@code /api/v1/query?query=up}; fails on an error status. */
     public JsonNode api(String pathAndQuery) throws IOException, InterruptedException {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(base.resolve(pathAndQuery))
+        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(base().resolve(pathAndQuery))
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
         JsonNode body = JSON.readTree(r.body());
         if (r.statusCode() != 200 || !"success".equals(body.path("status").asText())) {
@@ -220,14 +216,6 @@ public final class PrometheusServer implements AutoCloseable {
     /** Stops the server and deletes its storage. */
     @Override
     public void close() throws InterruptedException {
-        process.destroy();
-        if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException e) {
-            // A temporary directory left behind is no reason to fail a run.
-        }
+        tool.close();
     }
 }

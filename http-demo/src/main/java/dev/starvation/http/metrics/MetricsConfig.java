@@ -6,7 +6,13 @@ package dev.starvation.http.metrics;
  */
 public record MetricsConfig(boolean enabled, int port) {
 
-    /** Metrics on, served on the server's own port only. */
+    /**
+     * The port {@code server} serves metrics on without {@code --metrics-port}: the Prometheus exporters' usual 9464,
+     * so that a scrape keeps answering during a stall without any option.
+     */
+    public static final int DEFAULT_PORT = 9464;
+
+    /** Metrics on, served on the server's own port only (what tests and embedders get from {@code DemoServer}). */
     public static final MetricsConfig DEFAULT = new MetricsConfig(true, -1);
 
     /** Checks the port and names the option if it is out of range. */

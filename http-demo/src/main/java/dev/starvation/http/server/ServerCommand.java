@@ -76,13 +76,16 @@ public final class ServerCommand implements Callable<Integer> {
                     + " (default: on).")
     boolean metrics = true;
 
-    @Option(names = "--metrics-port", description = "Also serve /metrics on this port, from an event loop of its own"
-            + " that keeps answering while the server's loops stall; 0 for any free port (default: none).")
-    int metricsPort = -1;
+    @Option(names = "--metrics-port", description = "Serve /metrics on this port too, from an event loop of its own"
+            + " that keeps answering while the server's loops stall: scrape this one. 0 for any free port, -1 for none"
+            + " (then /metrics is only on the server's port, through the loop that stalls) (default: "
+            + MetricsConfig.DEFAULT_PORT + ").")
+    Integer metricsPort;
 
-    /** The metrics options, checked. */
+    /** The metrics options, checked: the default port only where there are metrics to serve. */
     MetricsConfig metricsConfig() {
-        return new MetricsConfig(metrics, metricsPort);
+        int port = metricsPort != null ? metricsPort : metrics ? MetricsConfig.DEFAULT_PORT : -1;
+        return new MetricsConfig(metrics, port);
     }
 
     /** The options as one checked record. */

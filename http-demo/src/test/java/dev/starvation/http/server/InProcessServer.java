@@ -34,11 +34,13 @@ final class InProcessServer implements RunningServer {
         }
     }
 
-    /** Starts a server as {@code server ARGS} would, on port 0. */
+    /** Starts a server as {@code server ARGS} would, on port 0, and its metrics port (if any) on a free one too. */
     static InProcessServer start(String... serverArgs) throws InterruptedException {
         ServerCommand command = new ServerCommand();
         Cli.commandLine(command).parseArgs(serverArgs);
-        return new InProcessServer(command.config().withPort(0), command.metricsConfig());
+        MetricsConfig metrics = command.metricsConfig();
+        return new InProcessServer(command.config().withPort(0),
+                metrics.port() > 0 ? new MetricsConfig(metrics.enabled(), 0) : metrics);
     }
 
     DemoServer server() {

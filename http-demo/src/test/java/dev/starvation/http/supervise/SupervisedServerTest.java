@@ -36,6 +36,10 @@ class SupervisedServerTest {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
                 .toString(), "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
                 HttpDemo.class.getName(), "server", "--port", String.valueOf(port), "--event-loops", "1"));
+        if (!List.of(serverArgs).contains("--metrics-port")) {
+            // Not the default 9464: a restarted server must not wait for its predecessor's port, nor meet another test's.
+            command.addAll(List.of("--metrics-port", "0"));
+        }
         command.addAll(List.of(serverArgs));
         return command;
     }

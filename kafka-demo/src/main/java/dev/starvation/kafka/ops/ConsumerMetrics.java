@@ -10,6 +10,8 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.TimeGauge;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
@@ -18,13 +20,17 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.utils.AppInfoParser;
 
 /**
  * The consumer's metrics, served as Prometheus text on the admin server's {@code /metrics}: the Kafka client's own
  * through Micrometer's {@link KafkaClientMetrics} ({@code kafka_consumer_last_poll_seconds_ago},
- * {@code kafka_consumer_time_between_poll_max}, {@code kafka_consumer_coordinator_rebalance_latency_*},
- * {@code kafka_consumer_coordinator_failed_rebalance_total}, …), the poll watchdog's gap, the records in flight and the
- * oldest one's age, duplicates, commit failures, dead letters, and the JVM's.
+ * {@code kafka_consumer_poll_idle_ratio_avg}, {@code kafka_consumer_coordinator_failed_rebalance_total}, …; the ones
+ * Kafka reports in milliseconds under names without a unit dropped, and the poll gap republished in seconds:
+ * {@code kafka_consumer_time_between_poll_max_seconds}), the poll watchdog's gap, the records in flight and the oldest
+ * one's age, duplicates, commit failures, dead letters, and the JVM's.
  */
 public final class ConsumerMetrics implements AutoCloseable {
 
@@ -39,6 +45,11 @@ public final class ConsumerMetrics implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+    /** Kafka's millisecond meters that the alerts and the dashboard use: group, name, and the name in seconds. */
+    private static final List<String[]> IN_SECONDS = List.of(
+            new String[] {"consumer-metrics", "time-between-poll-max", "kafka.consumer.time.between.poll.max"},
+            new String[] {"consumer-metrics", "time-between-poll-avg", "kafka.consumer.time.between.poll.avg"});
+
     private KafkaClientMetrics kafka;
 
     /** The answer to {@code GET /metrics}. */
@@ -59,6 +70,14 @@ public final class ConsumerMetrics implements AutoCloseable {
     public void bind(Consumer<?, ?> consumer, String clientId, int maxPollIntervalMs, Heartbeat pollThread,
             RunStats stats, IntSupplier inFlight, LongSupplier oldestInFlightMillis, Optional<Duration> deadline) {
         Tags tags = Tags.of("client_id", clientId);
+        // Kafka's value is in ms under a name without a unit (the lint filter drops it): the same in seconds. Registered
+        // first and tagged as the binder tags the meter of that name, so the binder keeps this one instead of its own.
+        Tags kafkaTags = Tags.of("client.id", clientId, "kafka.version", AppInfoParser.getVersion());
+        for (String[] m : IN_SECONDS) {
+            TimeGauge.builder(m[2], consumer, TimeUnit.MILLISECONDS, c -> kafkaValue(c, m[0], m[1]))
+                    .description("Kafka's " + m[1] + " (" + m[0] + "), in seconds")
+                    .strongReference(true).tags(kafkaTags).register(registry());
+        }
         kafka = new KafkaClientMetrics(consumer, Tags.empty(), kafkaRefresh, KAFKA_REFRESH);
         kafka.bindTo(registry());
         HeartbeatMetrics.bind(registry(), pollThread, "consumer.poll.gap", "consumer.poll",
@@ -85,6 +104,21 @@ public final class ConsumerMetrics implements AutoCloseable {
                 stats, RunStats::deadLetteredRecords);
         counter("consumer.rebalances", "Rebalances that took partitions from this member after its first assignment",
                 tags, stats, RunStats::rebalances);
+    }
+
+    /** A Kafka client metric's current value, NaN until the client has it (or once the consumer is closed). */
+    private static double kafkaValue(Consumer<?, ?> consumer, String group, String name) {
+        try {
+            for (Map.Entry<MetricName, ? extends Metric> e : consumer.metrics().entrySet()) {
+                if (e.getKey().name().equals(name) && e.getKey().group().equals(group)
+                        && e.getValue().metricValue() instanceof Number n) {
+                    return n.doubleValue();
+                }
+            }
+        } catch (RuntimeException closed) {
+            // A closed consumer has no metrics to read.
+        }
+        return Double.NaN;
     }
 
     private <T> void gauge(String name, String help, Tags tags, T obj, ToDoubleFunction<T> value) {

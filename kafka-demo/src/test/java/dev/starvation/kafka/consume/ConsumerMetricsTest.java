@@ -73,8 +73,7 @@ class ConsumerMetricsTest {
     /** The scrape holds the Kafka client's meters and the demo's, and promtool's linter (where installed) accepts it. */
     private static void everyFamilyIsThereAndPromtoolFindsNoProblem(String scrape) throws Exception {
         PrometheusText text = PrometheusText.parse(scrape);
-        for (String family : List.of("kafka_consumer_last_poll_seconds_ago", "kafka_consumer_time_between_poll_max",
-                "kafka_consumer_coordinator_rebalance_latency_max", "kafka_consumer_coordinator_failed_rebalance_total",
+        for (String family : List.of("kafka_consumer_last_poll_seconds_ago", "kafka_consumer_time_between_poll_max_seconds", "kafka_consumer_coordinator_failed_rebalance_total",
                 "kafka_consumer_coordinator_rebalance_total", "kafka_consumer_coordinator_last_rebalance_seconds_ago",
                 "kafka_consumer_poll_idle_ratio_avg", "kafka_consumer_fetch_manager_records_lag_max",
                 "consumer_poll_gap_seconds_bucket", "consumer_poll_stall_seconds", "consumer_records_in_flight",
@@ -134,7 +133,7 @@ class ConsumerMetricsTest {
         assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/plain"));
         PrometheusText text = PrometheusText.parse(r.body());
         return new Seen(text.max("kafka_consumer_last_poll_seconds_ago").orElse(Double.NaN),
-                text.max("kafka_consumer_time_between_poll_max").orElse(Double.NaN),
+                text.max("kafka_consumer_time_between_poll_max_seconds").orElse(Double.NaN) * 1000,
                 text.max("consumer_records_in_flight").orElse(Double.NaN),
                 text.max("consumer_oldest_in_flight_record_age_seconds").orElse(Double.NaN),
                 text.max("consumer_poll_stall_seconds").orElse(Double.NaN), r.body());
