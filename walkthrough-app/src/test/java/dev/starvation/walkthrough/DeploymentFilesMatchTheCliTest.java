@@ -34,7 +34,7 @@ import picocli.CommandLine;
 /** docker-compose.yml and k8s/ are read as YAML and their commands parsed by the demos' own command lines. */
 class DeploymentFilesMatchTheCliTest {
 
-    private static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+    private static final Path ROOT = DeploymentFiles.ROOT;
 
     @Test
     void everyComposeCommandNamesASubcommandAndOptionsTheJarAccepts() throws IOException {
@@ -66,7 +66,8 @@ class DeploymentFilesMatchTheCliTest {
         assertThat(check).containsEntry("timeout", "1s").containsEntry("retries", 3).containsKey("interval");
 
         String test = String.join(" ", strings(check.get("test")));
-        String port = optionValue(strings(server.get("command")), "--port");
+        // Under supervise, the port of the server it runs.
+        String port = optionValue(DeploymentFiles.servingCommand(strings(server.get("command"))), "--port");
         assertThat(test).contains("/dev/tcp/127.0.0.1/" + port).contains("GET /health ").contains("Connection: close");
         assertThat(strings(server.get("ports"))).containsExactly("127.0.0.1:" + port + ":" + port);
     }
@@ -135,7 +136,7 @@ class DeploymentFilesMatchTheCliTest {
                 String port = target.substring(target.indexOf(':') + 1);
                 assertThat(services).as("scrape target %s is a compose service", target).containsKey(host);
                 Map<String, Object> service = services.get(host);
-                List<String> args = strings(service.get("command"));
+                List<String> args = DeploymentFiles.servingCommand(strings(service.get("command")));
                 CommandLine.ParseResult sub = parse(demoOf(host, service), args).subcommand();
                 assertThat(metricsPortsOf(sub)).as("%s opens %s for metrics: %s", host, port, args).contains(port);
                 assertThat(metricsPathOf(sub)).as("%s serves %s", host, path).isEqualTo(path);
@@ -233,11 +234,8 @@ class DeploymentFilesMatchTheCliTest {
         return targets;
     }
 
-    @SuppressWarnings("unchecked")
     private static Map<String, Object> yaml(Path file) throws IOException {
-        try (Reader in = Files.newBufferedReader(file)) {
-            return (Map<String, Object>) new Yaml().load(in);
-        }
+        return DeploymentFiles.yaml(file);
     }
 
     @Test
@@ -318,12 +316,8 @@ class DeploymentFilesMatchTheCliTest {
         return args.get(at + 1);
     }
 
-    @SuppressWarnings("unchecked")
     private static Map<String, Map<String, Object>> composeServices() throws IOException {
-        try (Reader in = Files.newBufferedReader(ROOT.resolve("docker-compose.yml"))) {
-            Map<String, Object> compose = new Yaml().load(in);
-            return (Map<String, Map<String, Object>>) compose.get("services");
-        }
+        return DeploymentFiles.composeServices();
     }
 
     @SuppressWarnings("unchecked")
@@ -356,7 +350,6 @@ class DeploymentFilesMatchTheCliTest {
     }
 
     private static List<String> strings(Object value) {
-        assertThat(value).isInstanceOf(List.class);
-        return ((List<?>) value).stream().map(String::valueOf).toList();
+        return DeploymentFiles.strings(value);
     }
 }
