@@ -3,14 +3,13 @@ package dev.starvation.walkthrough;
 import static dev.starvation.walkthrough.DeploymentFiles.COMPOSE;
 import static dev.starvation.walkthrough.DeploymentFiles.ROOT;
 import static dev.starvation.walkthrough.DeploymentFiles.jarArguments;
+import static dev.starvation.walkthrough.DeploymentFiles.optionValue;
 import static dev.starvation.walkthrough.DeploymentFiles.services;
 import static dev.starvation.walkthrough.DeploymentFiles.strings;
 import static dev.starvation.walkthrough.DeploymentFiles.supervisedCommand;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatCode;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.starvation.common.Cli;
 import dev.starvation.common.Durations;
 import dev.starvation.http.HttpDemo;
 import java.io.File;
@@ -280,15 +279,7 @@ class ComposeFileTest {
     }
 
     private static CommandLine.ParseResult parse(List<String> args) {
-        CommandLine cl = Cli.commandLine(new HttpDemo());
-        assertThatCode(() -> cl.parseArgs(args.toArray(String[]::new))).as("%s", args).doesNotThrowAnyException();
-        return cl.getParseResult();
-    }
-
-    private static String optionValue(List<String> args, String option) {
-        int at = args.indexOf(option);
-        assertThat(at).as("%s in %s", option, args).isNotNegative();
-        return args.get(at + 1);
+        return DeploymentFiles.parse(new HttpDemo(), args);
     }
 
     private static List<String> concat(List<String> head, String... tail) {

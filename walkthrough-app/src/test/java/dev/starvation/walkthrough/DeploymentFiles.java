@@ -1,7 +1,9 @@
 package dev.starvation.walkthrough;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 
+import dev.starvation.common.Cli;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
@@ -9,6 +11,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.yaml.snakeyaml.Yaml;
+import picocli.CommandLine;
 
 /** The repository's deployment files as the tests read them: docker-compose.yml and the commands in it. */
 final class DeploymentFiles {
@@ -38,6 +41,20 @@ final class DeploymentFiles {
     static List<String> strings(Object value) {
         assertThat(value).isInstanceOf(List.class);
         return ((List<?>) value).stream().map(String::valueOf).toList();
+    }
+
+    /** Parses {@code args} with a demo's own command line, as its jar would. */
+    static CommandLine.ParseResult parse(Object demo, List<String> args) {
+        CommandLine cl = Cli.commandLine(demo);
+        assertThatCode(() -> cl.parseArgs(args.toArray(String[]::new))).as("%s", args).doesNotThrowAnyException();
+        return cl.getParseResult();
+    }
+
+    /** The value that follows {@code option} in {@code args}. */
+    static String optionValue(List<String> args, String option) {
+        int at = args.indexOf(option);
+        assertThat(at).as("%s in %s", option, args).isNotNegative();
+        return args.get(at + 1);
     }
 
     /** The command {@code supervise} runs as its child, what follows {@code --}; empty for any other command. */

@@ -1,7 +1,8 @@
 package dev.starvation.walkthrough;
 
+import static dev.starvation.walkthrough.DeploymentFiles.optionValue;
+import static dev.starvation.walkthrough.DeploymentFiles.parse;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatCode;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.networknt.schema.Error;
@@ -10,7 +11,6 @@ import com.networknt.schema.Schema;
 import com.networknt.schema.SchemaLocation;
 import com.networknt.schema.SchemaRegistry;
 import com.networknt.schema.SpecificationVersion;
-import dev.starvation.common.Cli;
 import dev.starvation.common.Durations;
 import dev.starvation.http.HttpDemo;
 import dev.starvation.http.metrics.ServerMetrics;
@@ -302,18 +302,6 @@ class DeploymentFilesMatchTheCliTest {
             return new KafkaDemo();
         }
         throw new AssertionError("service " + name + " runs neither demo: " + what);
-    }
-
-    private static CommandLine.ParseResult parse(Object demo, List<String> args) {
-        CommandLine cl = Cli.commandLine(demo);
-        assertThatCode(() -> cl.parseArgs(args.toArray(String[]::new))).as("%s", args).doesNotThrowAnyException();
-        return cl.getParseResult();
-    }
-
-    private static String optionValue(List<String> args, String option) {
-        int at = args.indexOf(option);
-        assertThat(at).as("%s in %s", option, args).isNotNegative();
-        return args.get(at + 1);
     }
 
     private static Map<String, Map<String, Object>> composeServices() throws IOException {
