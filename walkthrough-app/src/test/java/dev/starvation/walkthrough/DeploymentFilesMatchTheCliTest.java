@@ -63,7 +63,8 @@ class DeploymentFilesMatchTheCliTest {
         Map<String, Object> server = composeServices().get("http-server");
         @SuppressWarnings("unchecked")
         Map<String, Object> check = (Map<String, Object>) server.get("healthcheck");
-        assertThat(check).containsEntry("timeout", "1s").containsEntry("retries", 3).containsKey("interval");
+        // Its timing against the load and the supervisor: ComposeFileTest.
+        assertThat(check).containsEntry("retries", 3).containsKeys("interval", "timeout");
 
         String test = String.join(" ", strings(check.get("test")));
         // Under supervise, the port of the server it runs.
