@@ -5,6 +5,8 @@ import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -102,9 +104,19 @@ public final class AdminServer implements AutoCloseable {
         return "http://" + host + ":" + a.getPort();
     }
 
-    /** The routes by path, sorted, for the log line that says where to probe. */
+    /**
+     * The address it is bound to and the routes by path, sorted, for the log line that says where to probe. On the
+     * wildcard address it says so, rather than name a loopback URL that is only one of the ways in.
+     */
     public String describe() {
-        return baseUrl() + " " + String.join(" ", new TreeMap<>(routes).keySet());
+        return where(server.getAddress()) + " " + String.join(" ", new TreeMap<>(routes).keySet());
+    }
+
+    /** {@code http://127.0.0.1:8081}, or {@code http://0.0.0.0:8081 (every interface)} for the wildcard address. */
+    static String where(InetSocketAddress bound) {
+        InetAddress address = bound.getAddress();
+        String host = address instanceof Inet6Address ? "[" + address.getHostAddress() + "]" : address.getHostAddress();
+        return "http://" + host + ":" + bound.getPort() + (address.isAnyLocalAddress() ? " (every interface)" : "");
     }
 
     private void handle(HttpExchange exchange) throws IOException {

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -95,6 +97,19 @@ class AdminServerTest {
             assertThat(broken.body()).contains("IllegalStateException: consumer not created yet");
             assertThat(get(admin, "/health").statusCode()).isEqualTo(200);
         }
+    }
+
+    @Test
+    void logLineNamesTheAddressBoundAndSaysSoForEveryInterface() throws Exception {
+        try (AdminServer admin = AdminServer.start("localhost", 0)) {
+            admin.probe("/health", Optional::empty);
+            assertThat(admin.describe()).isEqualTo("http://127.0.0.1:" + admin.port() + " /health");
+        }
+        // The wildcard addresses as a container's --admin-host 0.0.0.0 binds them; not bound here, tests stay on loopback.
+        assertThat(AdminServer.where(new InetSocketAddress(InetAddress.getByName("0.0.0.0"), 9464)))
+                .isEqualTo("http://0.0.0.0:9464 (every interface)");
+        assertThat(AdminServer.where(new InetSocketAddress(InetAddress.getByName("::"), 9464)))
+                .isEqualTo("http://[0:0:0:0:0:0:0:0]:9464 (every interface)");
     }
 
     @Test
