@@ -6,8 +6,9 @@
 # For (2) /health is asked open-loop: a new connection every 100 ms, as a kubelet does, each GET waited for up to 30 s.
 # wrk is closed-loop: each of its connections waits for its answer before the next request, so a stall shows up as one
 # slow request per connection among thousands and vanishes from the p99; the open-loop probe counts every request.
-# Targets: /cpu_fixed p99 <= 20 ms; /cpu p99 >= 1000 ms (the probe timeout of the story: the bug must show). Exits 1 if
-# one is missed.
+#   3. a /cpu_fixed request refused while the pool and its queue are full: 503 in how many ms.
+# Targets: /cpu_fixed p99 <= 20 ms; /cpu p99 >= 1000 ms (the probe timeout of the story: the bug must show); the 503
+# in <= 50 ms. Exits 1 if one is missed.
 #   bench/vthreads.sh                 10 s per measurement
 #   SECONDS_EACH=20 bench/vthreads.sh     (whole seconds)
 # Needs a JDK 21+: VTHREADS_JAVA=/path/to/bin/java, else the newest the build's toolchain discovery found
@@ -77,6 +78,22 @@ with_cpu_load() { # path
   measure_open "http://127.0.0.1:$VT_PORT/health"
 }
 
+# The pool full (2 workers busy, 4 queued): how long a refused request takes, 503 and all, worst of 5.
+refusal_ms() {
+  local before
+  before=$(grep -c "REQUEST /cpu_fixed " "$WORK/vt.log" || true)
+  for _ in $(seq 1 "$CARRIERS"); do curl -s -o /dev/null -m 60 "http://127.0.0.1:$VT_PORT/cpu_fixed?ms=3000" & done
+  for _ in 1 2 3 4; do curl -s -o /dev/null -m 60 "http://127.0.0.1:$VT_PORT/cpu_fixed?ms=100" & done
+  for _ in $(seq 1 100); do
+    [ "$(grep -c "REQUEST /cpu_fixed " "$WORK/vt.log" || true)" -ge $(( before + CARRIERS + 4 )) ] && break
+    sleep 0.1
+  done
+  for _ in 1 2 3 4 5; do
+    curl -s -o /dev/null -m 10 -w '%{http_code} %{time_total}\n' "http://127.0.0.1:$VT_PORT/cpu_fixed?ms=3000"
+  done | awk '$1 != 503 {bad=1} {ms=$2*1000; if (ms > max) max=ms} END {if (bad) print "not-503"; else printf "%.1f\n", max}'
+  wait
+}
+
 echo "JDK for vthreads-demo: $java21 ($("$java21" -version 2>&1 | head -1)); $CARRIERS carriers; $(nproc) cores; load $(cut -d' ' -f1-3 /proc/loadavg)"
 
 java -jar "$HTTP_JAR" server --port "$NETTY_PORT" --event-loops 1 --no-metrics > "$WORK/netty.log" 2>&1 & pids+=($!)
@@ -92,6 +109,7 @@ read -r vt_rps vt_p99 <<< "$(measure "http://127.0.0.1:$VT_PORT/health")"
 read -r idle_p50 idle_p99 idle_max idle_over idle_n <<< "$(measure_open "http://127.0.0.1:$VT_PORT/health")"
 read -r cpu_p50 cpu_p99 cpu_max cpu_over cpu_n <<< "$(with_cpu_load /cpu)"
 read -r fix_p50 fix_p99 fix_max fix_over fix_n <<< "$(with_cpu_load /cpu_fixed)"
+refused_ms=$(refusal_ms)
 read -r yld_p50 yld_p99 yld_max yld_over yld_n <<< "$(with_cpu_load /cpu_yielding)"
 
 printf '\n%-52s %12s %10s\n' "idle /health, wrk -t$THREADS -c$CONNECTIONS -d${DURATION}" "req/s" "p99 ms"
@@ -102,6 +120,7 @@ printf '%-52s %8s %8s %8s %8s\n' "idle" "$idle_p50" "$idle_p99" "$idle_max" "$id
 printf '%-52s %8s %8s %8s %8s\n' "2 x /cpu (on the virtual threads)" "$cpu_p50" "$cpu_p99" "$cpu_max" "$cpu_over/$cpu_n"
 printf '%-52s %8s %8s %8s %8s\n' "2 x /cpu_fixed (platform pool)" "$fix_p50" "$fix_p99" "$fix_max" "$fix_over/$fix_n"
 printf '%-52s %8s %8s %8s %8s\n' "2 x /cpu_yielding (Thread.yield every 25 us)" "$yld_p50" "$yld_p99" "$yld_max" "$yld_over/$yld_n"
+printf '\n%-52s %s ms\n' "/cpu_fixed refused (pool and queue full): 503 in" "$refused_ms"
 
 status=0
 check() { # name holds
@@ -110,4 +129,5 @@ check() { # name holds
 echo
 check "/cpu_fixed p99 ${fix_p99} ms <= 20 ms" "$(awk -v v="$fix_p99" 'BEGIN {print (v <= 20) ? 1 : 0}')"
 check "/cpu p99 ${cpu_p99} ms >= 1000 ms (the bug shows)" "$(awk -v v="$cpu_p99" 'BEGIN {print (v >= 1000) ? 1 : 0}')"
+check "/cpu_fixed refused with 503 in ${refused_ms} ms <= 50 ms" "$(awk -v v="$refused_ms" 'BEGIN {print (v != "not-503" && v <= 50) ? 1 : 0}')"
 exit $status
