@@ -11,11 +11,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The {@code ./walkthrough} story: both demos, bug then fixes, each act announced (the Kafka one twice: consumer group,
- * then share group), ending in one table and two charts.
+ * The {@code ./walkthrough} story: the demos, bug then fixes, each act announced (the Kafka one twice: consumer group,
+ * then share group; virtual threads last, on a JDK 21+), ending in one table and the charts.
  */
 @Command(name = "walkthrough", mixinStandardHelpOptions = true,
-        description = "Runs the http-demo and kafka-demo acts in order and puts their SUMMARY lines side by side.")
+        description = "Runs the http-demo, kafka-demo and vthreads-demo acts in order and puts their SUMMARY lines"
+                + " side by side.")
 public final class Walkthrough implements Callable<Integer> {
 
     @Option(names = "--http-jar", description = "The http-demo jar (default: ${DEFAULT-VALUE}).")

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -29,7 +30,7 @@ final class CpuPool implements AutoCloseable {
         };
         // A SynchronousQueue when queue is 0: a request waits only if a worker takes it at once.
         this.executor = new ThreadPoolExecutor(workers, workers, 0, TimeUnit.MILLISECONDS,
-                queue == 0 ? new java.util.concurrent.SynchronousQueue<>() : new ArrayBlockingQueue<>(queue), factory,
+                queue == 0 ? new SynchronousQueue<>() : new ArrayBlockingQueue<>(queue), factory,
                 new ThreadPoolExecutor.AbortPolicy());
     }
 
