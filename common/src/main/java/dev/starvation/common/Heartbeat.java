@@ -5,6 +5,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongConsumer;
+import java.util.function.Supplier;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 
@@ -26,6 +27,8 @@ public final class Heartbeat {
     private final Histogram gapsSoFar = new Histogram(HIGHEST_MICROS, 3);
     private Histogram recycled;
     private final List<LongConsumer> gapListeners = new CopyOnWriteArrayList<>();
+    /** Whose stacks a STALL line shows instead of the watched thread's; null: the watched thread's. */
+    private volatile Supplier<List<Thread>> culprits;
     private final AtomicBoolean tickPending = new AtomicBoolean();
     private volatile Thread thread;
     /** Start of the current silence: the last beat, or when the pending tick was handed over. */
@@ -99,6 +102,26 @@ public final class Heartbeat {
         for (LongConsumer listener : gapListeners) {
             listener.accept(gap);
         }
+    }
+
+    /**
+     * Names the threads a {@code STALL} line shows the stacks of, asked at the moment of the stall, instead of the
+     * watched thread's: for a tick that waits for a pool whose threads are held by others (virtual threads mounted on
+     * the carriers), the holders are the news, not the tick.
+     */
+    public Heartbeat blaming(Supplier<List<Thread>> threads) {
+        culprits = threads;
+        return this;
+    }
+
+    /** The threads to show under a STALL line: the culprits if named, else the watched thread if known. */
+    List<Thread> stalledThreads() {
+        Supplier<List<Thread>> named = culprits;
+        if (named != null) {
+            return named.get();
+        }
+        Thread t = thread;
+        return t == null ? List.of() : List.of(t);
     }
 
     /** Called by the watchdog thread: hand a tick to the executor unless the last one has not run yet. */

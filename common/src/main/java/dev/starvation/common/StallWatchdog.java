@@ -139,12 +139,15 @@ public final class StallWatchdog implements AutoCloseable {
     }
 
     private static void report(Heartbeat hb, long silentNanos) {
-        Thread watched = hb.thread();
-        if (watched == null) {
+        List<Thread> stalled = hb.stalledThreads();
+        if (stalled.isEmpty()) {
             LOG.warn(hb.line(silentNanos));
             return;
         }
-        LOG.warn(hb.line(silentNanos), new StalledThreadStack(watched));
+        // One log event per stall: the other threads' stacks ride along as suppressed ones under the first.
+        StalledThreadStack first = new StalledThreadStack(stalled.get(0), stalled.size() > 1);
+        stalled.subList(1, stalled.size()).forEach(t -> first.addSuppressed(new StalledThreadStack(t, false)));
+        LOG.warn(hb.line(silentNanos), first);
     }
 
     @Override
@@ -160,8 +163,8 @@ public final class StallWatchdog implements AutoCloseable {
 
     /** Carries a stalled thread's stack into the log, printed like an exception's under the {@code STALL} line. */
     static final class StalledThreadStack extends RuntimeException {
-        StalledThreadStack(Thread watched) {
-            super("stack of " + watched.getName() + " (" + watched.getState() + ")", null, false, true);
+        StalledThreadStack(Thread watched, boolean carriesOthers) {
+            super("stack of " + watched.getName() + " (" + watched.getState() + ")", null, carriesOthers, true);
             setStackTrace(watched.getStackTrace());
         }
     }

@@ -66,6 +66,32 @@ class StallWatchdogTest {
     }
 
     @Test
+    void stallOfATickThatNoThreadRunsShowsTheStacksOfTheThreadsItBlames() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        Thread holder = new Thread(() -> {
+            try {
+                blockOnPurpose(release);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "holder-1");
+        holder.start();
+        // A pool whose threads are all held: the tick is queued and never runs, as on busy virtual-thread carriers.
+        java.util.concurrent.Executor held = task -> { };
+        try (LogCapture log = LogCapture.start(); StallWatchdog watchdog = new StallWatchdog(Duration.ofMillis(10))) {
+            watchdog.watchExecutor("scheduler", held, Duration.ofMillis(100), (thread, ms) -> "STALL scheduler " + ms)
+                    .blaming(() -> List.of(holder));
+            await().atMost(Duration.ofSeconds(3)).until(() -> !log.stacksOf("STALL scheduler").isEmpty());
+
+            assertThat(log.stacksOf("STALL scheduler").get(0)).startsWith("stack of holder-1")
+                    .contains("blockOnPurpose");
+        } finally {
+            release.countDown();
+            holder.join(5_000);
+        }
+    }
+
+    @Test
     void freeLoopIsNeverReportedAndItsLagStaysSmall() throws Exception {
         ExecutorService loop = Executors.newSingleThreadExecutor();
         try (LogCapture log = LogCapture.start(); StallWatchdog watchdog = new StallWatchdog(Duration.ofMillis(10))) {

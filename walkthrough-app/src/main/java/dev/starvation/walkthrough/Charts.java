@@ -29,6 +29,12 @@ final class Charts {
 
     /** Probe latency over time, one line per run, failed probes drawn as their own series so timeouts stand out. */
     static Path probeLatency(Path file, List<ProbeSeries> runs, double timeoutMillis) throws IOException {
+        return probeLatency(file, runs, timeoutMillis, "Liveness probe latency: blocking handler vs offloaded");
+    }
+
+    /** The same chart under a title of the act's own. */
+    static Path probeLatency(Path file, List<ProbeSeries> runs, double timeoutMillis, String title)
+            throws IOException {
         XYSeriesCollection data = new XYSeriesCollection();
         for (ProbeSeries run : runs) {
             XYSeries all = new XYSeries(run.name(), false, true);
@@ -52,7 +58,7 @@ final class Charts {
             renderer.setSeriesShape(2 * i + 1, new Rectangle2D.Double(-6, -6, 12, 12));
         }
         plot.addRangeMarker(marker(timeoutMillis, "probe timeout " + (long) timeoutMillis + " ms"));
-        return save(file, "Liveness probe latency: blocking handler vs offloaded", plot);
+        return save(file, title, plot);
     }
 
     /** The gap between polls over time, one line per consumer, against max.poll.interval.ms. */

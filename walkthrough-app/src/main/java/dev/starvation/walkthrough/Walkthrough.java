@@ -5,16 +5,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * The {@code ./walkthrough} story: both demos, bug then fixes, each act announced (the Kafka one twice: consumer group,
- * then share group), ending in one table and two charts.
+ * The {@code ./walkthrough} story: the demos, bug then fixes, each act announced (the Kafka one twice: consumer group,
+ * then share group; virtual threads last, on a JDK 21+), ending in one table and the charts.
  */
 @Command(name = "walkthrough", mixinStandardHelpOptions = true,
-        description = "Runs the http-demo and kafka-demo acts in order and puts their SUMMARY lines side by side.")
+        description = "Runs the http-demo, kafka-demo and vthreads-demo acts in order and puts their SUMMARY lines"
+                + " side by side.")
 public final class Walkthrough implements Callable<Integer> {
 
     @Option(names = "--http-jar", description = "The http-demo jar (default: ${DEFAULT-VALUE}).")
@@ -23,10 +25,22 @@ public final class Walkthrough implements Callable<Integer> {
     @Option(names = "--kafka-jar", description = "The kafka-demo jar (default: ${DEFAULT-VALUE}).")
     Path kafkaJar = Path.of("kafka-demo/target/kafka-demo.jar");
 
+    @Option(names = "--vthreads-jar", description = "The vthreads-demo jar (default: ${DEFAULT-VALUE}).")
+    Path vthreadsJar = Path.of("vthreads-demo/target/vthreads-demo.jar");
+
+    @Option(names = "--vthreads-java", description = {"The java of a JDK 21+ to run the vthreads-demo jar with"
+            + " (default: $VTHREADS_JAVA, else this JVM if 21+, else the newest JDK 21+ the build's toolchain"
+            + " discovery wrote to --discovered-jdks)."})
+    Path vthreadsJava;
+
+    @Option(names = "--discovered-jdks", description = "The JDKs the build found (default: ${DEFAULT-VALUE}).")
+    Path discoveredJdks = Path.of("vthreads-demo/target/discovered-jdks.xml");
+
     @Option(names = "--out", description = "Where the charts go (default: ${DEFAULT-VALUE}).")
     Path out = Path.of("target/walkthrough");
 
-    @Option(names = "--only", description = "Run one story only: http, kafka or share (kafka under a share group).")
+    @Option(names = "--only", description = "Run one story only: http, kafka, share (kafka under a share group) or vthreads"
+            + " (virtual threads, JDK 21+).")
     Story.Only only;
 
     @Option(names = "--color", description = "Colour the output (./walkthrough sets it on a TTY unless NO_COLOR is set).")
@@ -35,6 +49,24 @@ public final class Walkthrough implements Callable<Integer> {
     public static void main(String[] args) {
         System.setProperty("java.awt.headless", "true");
         System.exit(Cli.run(new Walkthrough(), args));
+    }
+
+    /**
+     * The virtual-thread act, run with a JDK 21+. Without one, {@code --only vthreads} fails naming what is missing;
+     * the full walkthrough says so and goes on, as the build skips the module.
+     */
+    private Optional<Path> vthreads(Terminal terminal, RunTable table, List<String> broken) throws Exception {
+        Optional<Path> java = Jdk21.find(vthreadsJava, System.getenv("VTHREADS_JAVA"), discoveredJdks);
+        if (java.isEmpty() || !Files.isRegularFile(vthreadsJar)) {
+            String why = java.isEmpty() ? Jdk21.missing(discoveredJdks)
+                    : vthreadsJar + " is missing: build it with mvn -q -DskipTests package on a machine with a JDK 21+";
+            if (only == Story.Only.vthreads) {
+                throw new IllegalStateException(why);
+            }
+            terminal.heading("4. vthreads-demo SKIPPED: " + why);
+            return Optional.empty();
+        }
+        return Optional.of(new VthreadsStory(terminal, httpJar, vthreadsJar, java.get(), out, table, broken).tell());
     }
 
     @Override
@@ -61,6 +93,9 @@ public final class Walkthrough implements Callable<Integer> {
             }
             if (only == null || only == Story.Only.share) {
                 new ShareStory(terminal, kafkaJar, out, table, broken).tell();
+            }
+            if (only == null || only == Story.Only.vthreads) {
+                vthreads(terminal, table, broken).ifPresent(charts::add);
             }
             terminal.heading("All runs side by side (from their SUMMARY lines)");
             terminal.plain(table.toString());

@@ -348,6 +348,40 @@ class DeploymentFilesMatchTheCliTest {
                 .isGreaterThanOrEqualTo((int) (drainSeconds + graceSeconds + 5));
     }
 
+    /**
+     * The vthreads-demo's manifest: the story's liveness probe, and as many carriers and platform workers as the CPU
+     * limit. Its arguments are parsed by the server's own command line in vthreads-demo's tests (Java 21 classes, which
+     * this Java 17 module cannot load).
+     */
+    @Test
+    void kubernetesGivesTheVirtualThreadServerAsManyCarriersAndWorkersAsItsCpuLimit() throws IOException {
+        Map<String, Object> deployment = k8sDocument("k8s/vthreads-demo.yaml", "Deployment");
+        Map<String, Object> container = first(list(map(map(map(deployment, "spec"), "template"), "spec"),
+                "containers"));
+        Map<String, Object> liveness = map(container, "livenessProbe");
+        assertThat(liveness).containsEntry("periodSeconds", 10).containsEntry("timeoutSeconds", 1)
+                .containsEntry("failureThreshold", 3);
+        assertThat(map(liveness, "httpGet")).containsEntry("path", "/health").containsEntry("port", "http");
+        assertThat(map(map(container, "readinessProbe"), "httpGet")).containsEntry("path", "/ready");
+        Map<String, Object> startup = map(container, "startupProbe");
+        assertThat((Integer) startup.get("periodSeconds") * (Integer) startup.get("failureThreshold"))
+                .isGreaterThanOrEqualTo(20);
+
+        Map<String, Object> resources = map(container, "resources");
+        String limit = String.valueOf(map(resources, "limits").get("cpu"));
+        assertThat(map(resources, "requests").get("cpu")).hasToString(limit);
+        String javaOptions = list(container, "env").stream().filter(e -> "JDK_JAVA_OPTIONS".equals(e.get("name")))
+                .map(e -> String.valueOf(e.get("value"))).findFirst().orElseThrow();
+        Matcher carriers = Pattern.compile("-Djdk\\.virtualThreadScheduler\\.parallelism=(\\d+)").matcher(javaOptions);
+        assertThat(carriers.find()).as("the carriers set explicitly in %s", javaOptions).isTrue();
+        assertThat(Double.parseDouble(carriers.group(1))).as("carriers against a CPU limit of %s", limit)
+                .isEqualTo(cores(limit));
+        int workers = Integer.parseInt(optionValue(strings(container.get("args")), "--cpu-workers"));
+        assertThat((double) workers).as("--cpu-workers against a CPU limit of %s", limit).isEqualTo(cores(limit));
+        String port = optionValue(strings(container.get("args")), "--port");
+        assertThat(String.valueOf(first(list(container, "ports")).get("containerPort"))).isEqualTo(port);
+    }
+
     /** Cores in a Kubernetes CPU quantity: "2", "1.5" or "1500m". */
     private static double cores(String quantity) {
         return quantity.endsWith("m") ? Double.parseDouble(quantity.substring(0, quantity.length() - 1)) / 1000
@@ -375,16 +409,20 @@ class DeploymentFilesMatchTheCliTest {
         return DeploymentFiles.composeServices();
     }
 
-    @SuppressWarnings("unchecked")
     private static Map<String, Object> k8sDocument(String kind) throws IOException {
-        try (Reader in = Files.newBufferedReader(ROOT.resolve("k8s/http-demo.yaml"))) {
+        return k8sDocument("k8s/http-demo.yaml", kind);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> k8sDocument(String file, String kind) throws IOException {
+        try (Reader in = Files.newBufferedReader(ROOT.resolve(file))) {
             for (Object doc : new Yaml().loadAll(in)) {
                 if (doc instanceof Map<?, ?> m && kind.equals(m.get("kind"))) {
                     return (Map<String, Object>) m;
                 }
             }
         }
-        throw new AssertionError("k8s/http-demo.yaml has no " + kind);
+        throw new AssertionError(file + " has no " + kind);
     }
 
     @SuppressWarnings("unchecked")
