@@ -60,9 +60,9 @@ public final class BlastRun {
                         settings.setups().size() == 1 ? settings.setups().get(0).label() : "<setup>",
                         settings.starve().toMillis(), settings.starveAt().toMillis());
                 groups.forEach(g -> g.ledger().feedStarted());
-                long produced = producer.run(settings.duration());
+                producer.run(settings.duration());
                 groups.forEach(g -> g.ledger().feedEnded());
-                drain(admin, groups, produced);
+                drain(admin, groups, sum(endOffsets(admin)));
             } finally {
                 if (producer != null) {
                     producer.close();

@@ -1,5 +1,6 @@
 package dev.starvation.kafka.blast;
 
+import dev.starvation.kafka.broker.Waiting;
 import dev.starvation.kafka.produce.JobProducer;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
@@ -23,13 +24,17 @@ final class PacedProducer implements AutoCloseable {
     private final int partitions;
     private final int rate;
 
-    /** Connects and reads the topic's metadata now, so that the first records are not late by that wait. */
+    /**
+     * Connects and sends {@code warmup-0} to partition 0 now, so that the feed's first records do not wait for the
+     * topic's metadata and the producer id of an idempotent producer (seconds on a busy machine).
+     */
     PacedProducer(String bootstrapServers, String topic, int partitions, int rate) {
         this.producer = new KafkaProducer<>(JobProducer.properties(bootstrapServers));
         this.topic = topic;
         this.partitions = partitions;
         this.rate = rate;
-        producer.partitionsFor(topic);
+        Waiting.get(producer.send(new ProducerRecord<>(topic, 0, "warmup-0", "warmup-0")), Duration.ofSeconds(30),
+                "cannot send to " + topic);
     }
 
     /**
