@@ -43,7 +43,8 @@ final class MemberStats {
     }
 
     /**
-     * Counts one record processed at {@code nowNanos} that waited {@code latencyMillis} since it was sent; the gap
+     * Counts one record processed at {@code nowNanos} that waited {@code latencyMillis} since it was sent, in the
+     * bucket of its time since the feed started (none before: the producer's warm-up record); the gap
      * since the previous one counts as a stop for the part of it inside {@code [windowFrom, windowTo]} (the
      * starvation's aftermath; -1 before it began).
      */
@@ -55,6 +56,9 @@ final class MemberStats {
         }
         pause(nowNanos, windowFrom, windowTo);
         lastProcessedNanos = nowNanos;
+        if (feedStartNanos < 0) {
+            return;
+        }
         int bucket = (int) Math.max(0, (nowNanos - feedStartNanos) / BlastSettings.BUCKET.toNanos());
         while (buckets.size() <= bucket) {
             buckets.add(0);
