@@ -1,7 +1,6 @@
 package dev.starvation.walkthrough;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -17,21 +16,11 @@ record MemberThroughput(String setup, String member, List<double[]> points) {
      */
     static List<MemberThroughput> read(Path csv) throws IOException {
         Map<String, MemberThroughput> members = new LinkedHashMap<>();
-        List<String> lines = Files.readAllLines(csv);
-        for (int i = 1; i < lines.size(); i++) {
-            String line = lines.get(i).trim();
-            if (line.isEmpty()) {
-                continue;
-            }
-            String[] cells = line.split(",");
-            try {
-                double[] point = {Double.parseDouble(cells[2]) / 1000.0, Double.parseDouble(cells[3])};
-                members.computeIfAbsent(cells[0] + "/" + cells[1],
-                        k -> new MemberThroughput(cells[0], cells[1], new ArrayList<>())).points().add(point);
-            } catch (RuntimeException e) {
-                throw new IOException(csv + " line " + (i + 1) + " is not 'setup,member,t_ms,records': " + line, e);
-            }
-        }
+        CsvRows.read(csv, "setup,member,t_ms,records", cells -> {
+            double[] point = {Double.parseDouble(cells[2]) / 1000.0, Double.parseDouble(cells[3])};
+            members.computeIfAbsent(cells[0] + "/" + cells[1],
+                    k -> new MemberThroughput(cells[0], cells[1], new ArrayList<>())).points().add(point);
+        });
         return List.copyOf(members.values());
     }
 }
