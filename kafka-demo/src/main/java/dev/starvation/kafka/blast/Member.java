@@ -85,6 +85,9 @@ final class Member implements Runnable {
             kafka.close(CloseOptions.timeout(Duration.ofSeconds(5)));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            // The group goes on without it; the drain then says what it left uncommitted.
+            LOG.error("MEMBER {} stopped: {}", name(), e.toString());
         }
     }
 
