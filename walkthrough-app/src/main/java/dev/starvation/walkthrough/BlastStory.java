@@ -47,8 +47,8 @@ final class BlastStory extends Story {
                     "eager,cooperative,consumer", "--buckets", quick.toString()));
             three.addAll(TIMING);
             // 50 records x 40 ms: 2 s batches; 100 records/s keeps all four members busy, so every batch is full.
-            List<String> eager2s = new ArrayList<>(List.of("blast", "--bootstrap-servers", bootstrap, "--setup", "eager",
-                    "--process-ms", "40", "--rate", "100", "--buckets", slow.toString()));
+            List<String> eager2s = new ArrayList<>(List.of("blast", "--bootstrap-servers", bootstrap,
+                    "--setup", "eager", "--process-ms", "40", "--rate", "100", "--buckets", slow.toString()));
             eager2s.addAll(TIMING);
             try (DemoProcess a = DemoProcess.start(terminal, "blast", jar, three);
                  DemoProcess b = DemoProcess.start(terminal, "blast 2s", jar, eager2s)) {

@@ -34,25 +34,27 @@ public final class BlastCommand implements Callable<Integer> {
                     + "(default ${DEFAULT-VALUE}).")
     List<Setup> setups;
 
-    @Option(names = "--members", defaultValue = "4", description = "Members per group (default ${DEFAULT-VALUE}).")
+    @Option(names = "--members", paramLabel = "N", defaultValue = "4",
+            description = "Members per group (default ${DEFAULT-VALUE}).")
     int members;
 
-    @Option(names = "--partitions", defaultValue = "12",
+    @Option(names = "--partitions", paramLabel = "N", defaultValue = "12",
             description = "Partitions of the topic (default ${DEFAULT-VALUE}).")
     int partitions;
 
-    @Option(names = "--rate", defaultValue = "200", description = "Records sent per second (default ${DEFAULT-VALUE}).")
+    @Option(names = "--rate", paramLabel = "N", defaultValue = "200",
+            description = "Records sent per second (default ${DEFAULT-VALUE}).")
     int rate;
 
-    @Option(names = "--process-ms", defaultValue = "5",
+    @Option(names = "--process-ms", paramLabel = "MS", defaultValue = "5",
             description = "Time spent per record inside the poll loop, in ms (default ${DEFAULT-VALUE}).")
     long processMs;
 
-    @Option(names = "--max-poll-records", defaultValue = "50",
+    @Option(names = "--max-poll-records", paramLabel = "N", defaultValue = "50",
             description = "max.poll.records: records per batch, committed together (default ${DEFAULT-VALUE}).")
     int maxPollRecords;
 
-    @Option(names = "--max-poll-interval-ms", defaultValue = "5000",
+    @Option(names = "--max-poll-interval-ms", paramLabel = "MS", defaultValue = "5000",
             description = "max.poll.interval.ms: the starved member is thrown out after this long "
                     + "(default ${DEFAULT-VALUE}).")
     int maxPollIntervalMs;
@@ -74,7 +76,8 @@ public final class BlastCommand implements Callable<Integer> {
                     + "(default ${DEFAULT-VALUE}).")
     Duration drainTimeout;
 
-    @Option(names = "--topic", description = "Topic to create and feed (default: blast-<time>, a new one).")
+    @Option(names = "--topic", paramLabel = "NAME",
+            description = "Topic to create and feed (default: blast-<time>, a new one).")
     String topic;
 
     @Option(names = "--buckets", paramLabel = "FILE",

@@ -135,7 +135,8 @@ public final class BlastRun {
         Map<TopicPartition, OffsetAndMetadata> offsets = Waiting.get(
                 admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata(), ADMIN_TIMEOUT,
                 "cannot read the offsets of group " + group);
-        return offsets.entrySet().stream().filter(e -> e.getKey().topic().equals(settings.topic()) && e.getValue() != null)
+        return offsets.entrySet().stream()
+                .filter(e -> e.getKey().topic().equals(settings.topic()) && e.getValue() != null)
                 .mapToLong(e -> e.getValue().offset()).sum();
     }
 

@@ -30,7 +30,8 @@ public record BlastSettings(String topic, List<Setup> setups, int members, int p
     public BlastSettings validate() {
         require(!topic.isBlank(), "--topic must not be empty");
         require(!setups.isEmpty(), "--setup needs at least one of eager, cooperative, consumer");
-        require(new HashSet<>(setups).size() == setups.size(), "--setup names a setup twice: " + setups.stream().map(Setup::label).toList());
+        require(new HashSet<>(setups).size() == setups.size(),
+                "--setup names a setup twice: " + setups.stream().map(Setup::label).toList());
         require(members >= 2, "--members must be at least 2 (member 1 starves, the others are watched), got "
                 + members);
         require(partitions >= members, "--partitions must be at least --members (" + members
