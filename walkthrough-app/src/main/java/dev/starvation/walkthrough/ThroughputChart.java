@@ -19,7 +19,8 @@ final class ThroughputChart {
 
     private static final Color[] MEMBER_COLOURS = {new Color(0xD62728), new Color(0x1F77B4), new Color(0x2CA02C),
         new Color(0xFF7F0E), new Color(0x9467BD), new Color(0x8C564B)};
-    private static final Color STARVED = new Color(0xD62728, false);
+    /** Member 1's red, mostly transparent, so the lines stay readable across the shaded sleep. */
+    private static final Color ASLEEP = new Color(0xD6, 0x27, 0x28, 40);
 
     /** One panel: a run's setup, its members' throughput, and when member 1 slept (seconds since the feed started). */
     record Panel(String title, List<MemberThroughput> members, double starveFrom, double starveTo) {
@@ -28,6 +29,7 @@ final class ThroughputChart {
     private ThroughputChart() {
     }
 
+    /** Draws one panel per run, stacked over a shared time axis, as a PNG 1000 pixels wide. */
     static Path draw(Path file, List<Panel> panels) throws IOException {
         CombinedDomainXYPlot combined = new CombinedDomainXYPlot(new NumberAxis("seconds since the feed started"));
         combined.setGap(12);
@@ -48,8 +50,7 @@ final class ThroughputChart {
                 renderer.setSeriesPaint(i, MEMBER_COLOURS[i % MEMBER_COLOURS.length]);
             }
             if (panel.starveTo() > panel.starveFrom()) {
-                IntervalMarker asleep = new IntervalMarker(panel.starveFrom(), panel.starveTo(),
-                        new Color(STARVED.getRed(), STARVED.getGreen(), STARVED.getBlue(), 40));
+                IntervalMarker asleep = new IntervalMarker(panel.starveFrom(), panel.starveTo(), ASLEEP);
                 asleep.setLabel("member 1 asleep");
                 asleep.setLabelAnchor(RectangleAnchor.TOP_LEFT);
                 asleep.setLabelTextAnchor(TextAnchor.TOP_LEFT);

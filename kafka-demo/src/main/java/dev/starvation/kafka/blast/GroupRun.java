@@ -15,7 +15,6 @@ import org.slf4j.LoggerFactory;
 final class GroupRun {
 
     private static final Logger LOG = LoggerFactory.getLogger(GroupRun.class);
-    private static final long DELAYED_MS = 1_000;
 
     private final BlastSettings settings;
     private final String group;
@@ -124,7 +123,7 @@ final class GroupRun {
     }
 
     private static long delayed(Histogram h) {
-        return h.getTotalCount() == 0 ? 0 : h.getTotalCount() - h.getCountBetweenValues(0, DELAYED_MS);
+        return h.getTotalCount() == 0 ? 0 : h.getTotalCount() - h.getCountBetweenValues(0, MemberStats.DELAYED_MS);
     }
 
     private static long sinceFeed(long nanos, long feedStart) {

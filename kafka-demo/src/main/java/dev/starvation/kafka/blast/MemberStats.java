@@ -14,7 +14,8 @@ import org.HdrHistogram.Histogram;
  */
 final class MemberStats {
 
-    private static final long DELAYED_MS = 1_000;
+    /** A record that waited longer than this since it was sent counts as delayed. */
+    static final long DELAYED_MS = 1_000;
 
     private final String name;
     private final boolean starved;
