@@ -140,7 +140,7 @@ final class Charts {
                 + " ends", plot);
     }
 
-    private static XYPlot plot(XYSeriesCollection data, String xLabel, String yLabel) {
+    static XYPlot plot(XYSeriesCollection data, String xLabel, String yLabel) {
         XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, true);
         XYPlot plot = new XYPlot(data, new NumberAxis(xLabel), new NumberAxis(yLabel), renderer);
         plot.setBackgroundPaint(Color.WHITE);
@@ -159,9 +159,14 @@ final class Charts {
     }
 
     private static Path save(Path file, String title, XYPlot plot) throws IOException {
+        return save(file, title, plot, WIDTH, HEIGHT);
+    }
+
+    /** Saves {@code plot} under {@code title} as a {@code width} x {@code height} PNG, legend below. */
+    static Path save(Path file, String title, XYPlot plot, int width, int height) throws IOException {
         JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
         chart.setBackgroundPaint(Color.WHITE);
-        ChartUtils.saveChartAsPNG(file.toFile(), chart, WIDTH, HEIGHT);
+        ChartUtils.saveChartAsPNG(file.toFile(), chart, width, height);
         return file;
     }
 }

@@ -44,9 +44,14 @@ final class RunTable {
 
     @Override
     public String toString() {
-        int[] widths = new int[HEADER.length];
+        return format(HEADER, rows);
+    }
+
+    /** {@code rows} under {@code header}, the first column left-aligned, the others right-aligned. */
+    static String format(String[] header, List<String[]> rows) {
+        int[] widths = new int[header.length];
         List<String[]> all = new ArrayList<>();
-        all.add(HEADER);
+        all.add(header);
         all.addAll(rows);
         for (String[] row : all) {
             for (int i = 0; i < row.length; i++) {

@@ -51,6 +51,30 @@ class ChartsTest {
         assertThatThrownBy(() -> PollGaps.read("naive", csv)).hasMessageContaining("line 2").hasMessageContaining("five");
     }
 
+    @Test
+    void blastChartHasAPanelPerRunWithEachMembersThroughputAndTheStarvationShaded() throws IOException {
+        Path csv = Files.writeString(dir.resolve("buckets.csv"), "setup,member,t_ms,records\n"
+                + "eager,eager-1,0,12\neager,eager-1,250,0\neager,eager-2,0,11\neager,eager-2,250,13\n"
+                + "consumer,consumer-1,0,12\nconsumer,consumer-1,250,0\n");
+        List<MemberThroughput> members = MemberThroughput.read(csv);
+        assertThat(members).extracting(MemberThroughput::member).containsExactly("eager-1", "eager-2", "consumer-1");
+        assertThat(members.get(1).points()).extracting(p -> p[1]).containsExactly(11.0, 13.0);
+
+        Path png = ThroughputChart.draw(dir.resolve("blast.png"), List.of(
+                new ThroughputChart.Panel("eager", members.subList(0, 2), 0.1, 0.3),
+                new ThroughputChart.Panel("consumer", members.subList(2, 3), 0.1, 0.3)));
+        BufferedImage image = ImageIO.read(png.toFile());
+        assertThat(image.getHeight()).isEqualTo(220 * 2 + 120);
+        assertThat(countPixels(image, 0x1F77B4)).as("pixels of member 2's line").isPositive();
+    }
+
+    @Test
+    void aBrokenBucketLineIsNamed() throws IOException {
+        Path csv = Files.writeString(dir.resolve("bad.csv"), "setup,member,t_ms,records\neager,eager-1,0\n");
+        assertThatThrownBy(() -> MemberThroughput.read(csv)).hasMessageContaining("line 2")
+                .hasMessageContaining("setup,member,t_ms,records");
+    }
+
     private static long countPixels(BufferedImage image, int rgb) {
         long n = 0;
         for (int x = 0; x < image.getWidth(); x++) {

@@ -28,6 +28,17 @@ public final class JobProducer {
         this.bootstrapServers = bootstrapServers;
     }
 
+    /** The demo's producer settings: string keys and values, acknowledged by every replica, bounded blocking. */
+    public static Properties properties(String bootstrapServers) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, String.valueOf(SEND_TIMEOUT.toMillis()));
+        return p;
+    }
+
     /** Sends {@code count} records keyed {@code job-<first>} onwards and waits until the broker has them all. */
     public void send(String topic, int first, int count) {
         send(topic, first, count, i -> "job-" + i);
@@ -43,13 +54,7 @@ public final class JobProducer {
         if (count < 0) {
             throw new IllegalArgumentException("--count must not be negative, got " + count);
         }
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, String.valueOf(SEND_TIMEOUT.toMillis()));
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(properties(bootstrapServers))) {
             // Round robin rather than by key hash: the partitions get equal shares, so the work is spread evenly.
             int partitions = producer.partitionsFor(topic).size();
             List<Future<RecordMetadata>> sent = new ArrayList<>(count);
