@@ -1,0 +1,30 @@
+package dev.starvation.kafka.streams;
+
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.Topology;
+
+/** The Streams application's topology for each mode. */
+final class JobTopology {
+
+    private JobTopology() {
+    }
+
+    /**
+     * Naive and tuned: jobs → the slow step → output. Split: jobs → {@code <topic>.work} (routing only), and
+     * {@code <topic>.results} → output, so the slow step runs outside the StreamThread and the results come back in.
+     */
+    static Topology build(StreamsSettings settings) {
+        Topology t = new Topology();
+        var strings = Serdes.String();
+        t.addSource("jobs", strings.deserializer(), strings.deserializer(), settings.topic());
+        if (settings.mode() == StreamsMode.SPLIT) {
+            t.addSink("to-work", settings.workTopic(), strings.serializer(), strings.serializer(), "jobs");
+            t.addSource("results", strings.deserializer(), strings.deserializer(), settings.resultsTopic());
+            t.addSink("to-output", settings.outputTopic(), strings.serializer(), strings.serializer(), "results");
+        } else {
+            t.addProcessor("slow-step", () -> new SlowStep(settings.processTime()), "jobs");
+            t.addSink("to-output", settings.outputTopic(), strings.serializer(), strings.serializer(), "slow-step");
+        }
+        return t;
+    }
+}
