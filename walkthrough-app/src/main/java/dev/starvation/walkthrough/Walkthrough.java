@@ -26,7 +26,7 @@ public final class Walkthrough implements Callable<Integer> {
     @Option(names = "--out", description = "Where the charts go (default: ${DEFAULT-VALUE}).")
     Path out = Path.of("target/walkthrough");
 
-    @Option(names = "--only", description = "Run one story only: http, kafka or share (kafka under a share group).")
+    @Option(names = "--only", description = "Run one story only: http, kafka, share (kafka under a share group) or streams (Kafka Streams).")
     Story.Only only;
 
     @Option(names = "--color", description = "Colour the output (./walkthrough sets it on a TTY unless NO_COLOR is set).")
@@ -61,6 +61,9 @@ public final class Walkthrough implements Callable<Integer> {
             }
             if (only == null || only == Story.Only.share) {
                 new ShareStory(terminal, kafkaJar, out, table, broken).tell();
+            }
+            if (only == null || only == Story.Only.streams) {
+                new StreamsStory(terminal, kafkaJar, out, table, broken, leadTimes).tell();
             }
             terminal.heading("All runs side by side (from their SUMMARY lines)");
             terminal.plain(table.toString());

@@ -24,36 +24,48 @@ final class FenceLog extends AppenderBase<ILoggingEvent> implements AutoCloseabl
     /** The classic protocol can close the same lost tasks twice in one fence (the callback, then the failed commit). */
     private static final long SAME_FENCE_NANOS = 1_000_000_000L;
 
-    private final Logger logger = (Logger) LoggerFactory.getLogger(TASK_MANAGER);
-    private final Level levelBefore;
-    private final boolean additiveBefore;
+    private static final Logger LOGGER = (Logger) LoggerFactory.getLogger(TASK_MANAGER);
+    /** Runs in this JVM that count fences: the logger is set up by the first and given back by the last. */
+    private static int users;
+    private static Level levelBefore;
+    private static boolean additiveBefore;
+
+    private final String threadPrefix;
     private final Map<String, Long> lastFenceNanos = new ConcurrentHashMap<>();
     private final AtomicLong fences = new AtomicLong();
     private final int maxPollIntervalMs;
     private volatile java.util.function.Consumer<String> onFence = thread -> { };
 
-    private FenceLog(int maxPollIntervalMs) {
+    private FenceLog(String clientId, int maxPollIntervalMs) {
+        this.threadPrefix = clientId + "-StreamThread-";
         this.maxPollIntervalMs = maxPollIntervalMs;
-        this.levelBefore = logger.getLevel();
-        this.additiveBefore = logger.isAdditive();
     }
 
-    /** Starts counting; {@link #close()} gives the logger its settings back. */
-    static FenceLog start(int maxPollIntervalMs) {
-        FenceLog log = new FenceLog(maxPollIntervalMs);
-        log.setContext(log.logger.getLoggerContext());
-        log.setName("streams-fence-log");
+    /**
+     * Starts counting the fences of the StreamThreads of client {@code clientId} (named {@code <clientId>-StreamThread-N});
+     * {@link #close()} gives the logger its settings back once no run counts any more.
+     */
+    static FenceLog start(String clientId, int maxPollIntervalMs) {
+        FenceLog log = new FenceLog(clientId, maxPollIntervalMs);
+        log.setContext(LOGGER.getLoggerContext());
+        log.setName("streams-fence-log-" + clientId);
         log.start();
-        log.logger.addAppender(log);
-        // Debug for this appender alone: the console keeps Kafka's usual level.
-        log.logger.setAdditive(false);
-        log.logger.setLevel(Level.DEBUG);
+        synchronized (FenceLog.class) {
+            if (users++ == 0) {
+                levelBefore = LOGGER.getLevel();
+                additiveBefore = LOGGER.isAdditive();
+                // Debug for these appenders alone: the console keeps Kafka's usual level.
+                LOGGER.setAdditive(false);
+                LOGGER.setLevel(Level.DEBUG);
+            }
+            LOGGER.addAppender(log);
+        }
         return log;
     }
 
     @Override
     protected void append(ILoggingEvent event) {
-        if (!event.getFormattedMessage().contains(LOST)) {
+        if (!event.getThreadName().startsWith(threadPrefix) || !event.getFormattedMessage().contains(LOST)) {
             return;
         }
         long now = System.nanoTime();
@@ -79,9 +91,13 @@ final class FenceLog extends AppenderBase<ILoggingEvent> implements AutoCloseabl
 
     @Override
     public void close() {
-        logger.detachAppender(this);
-        logger.setLevel(levelBefore);
-        logger.setAdditive(additiveBefore);
+        synchronized (FenceLog.class) {
+            LOGGER.detachAppender(this);
+            if (--users == 0) {
+                LOGGER.setLevel(levelBefore);
+                LOGGER.setAdditive(additiveBefore);
+            }
+        }
         stop();
     }
 }

@@ -1,5 +1,6 @@
 package dev.starvation.kafka.streams;
 
+import java.time.Duration;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
 
@@ -10,10 +11,10 @@ final class JobTopology {
     }
 
     /**
-     * Naive and tuned: jobs → the slow step → output. Split: jobs → {@code <topic>.work} (routing only), and
+     * Naive and tuned: jobs → the slow step ({@code work} for {@code perRecord} each) → output. Split: jobs → {@code <topic>.work} (routing only), and
      * {@code <topic>.results} → output, so the slow step runs outside the StreamThread and the results come back in.
      */
-    static Topology build(StreamsSettings settings) {
+    static Topology build(StreamsSettings settings, Work work, Duration perRecord) {
         Topology t = new Topology();
         var strings = Serdes.String();
         t.addSource("jobs", strings.deserializer(), strings.deserializer(), settings.topic());
@@ -22,7 +23,7 @@ final class JobTopology {
             t.addSource("results", strings.deserializer(), strings.deserializer(), settings.resultsTopic());
             t.addSink("to-output", settings.outputTopic(), strings.serializer(), strings.serializer(), "results");
         } else {
-            t.addProcessor("slow-step", () -> new SlowStep(settings.processTime()), "jobs");
+            t.addProcessor("slow-step", () -> new SlowStep(work, perRecord), "jobs");
             t.addSink("to-output", settings.outputTopic(), strings.serializer(), strings.serializer(), "slow-step");
         }
         return t;

@@ -28,6 +28,7 @@ final class OutputLedger implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(OutputLedger.class);
     private static final Duration POLL = Duration.ofMillis(100);
+    private static final Duration DRAIN = Duration.ofSeconds(5);
 
     private final String bootstrapServers;
     private final String topic;
@@ -36,6 +37,7 @@ final class OutputLedger implements AutoCloseable {
     private final AtomicLong total = new AtomicLong();
     private final Thread reader;
     private volatile boolean running = true;
+    private volatile long stoppedAtNanos = Long.MAX_VALUE;
 
     OutputLedger(String bootstrapServers, String topic, int partitions) {
         this.bootstrapServers = bootstrapServers;
@@ -52,7 +54,7 @@ final class OutputLedger implements AutoCloseable {
 
     private void read() {
         try (KafkaConsumer<String, String> consumer = consumer(IsolationLevel.READ_COMMITTED)) {
-            while (running) {
+            while (running || !caughtUp(consumer)) {
                 for (ConsumerRecord<String, String> r : consumer.poll(POLL)) {
                     total.incrementAndGet();
                     int times = timesSeen.merge(String.valueOf(r.key()), 1, Integer::sum);
@@ -67,6 +69,18 @@ final class OutputLedger implements AutoCloseable {
         } catch (org.apache.kafka.common.errors.InterruptException e) {
             // Closing.
         }
+    }
+
+    /**
+     * Whether the reader has everything a committed reader can read now; asked once the run is over, so the counts
+     * include the last results, and given up {@link #DRAIN} after the run.
+     */
+    private boolean caughtUp(KafkaConsumer<String, String> consumer) {
+        if (System.nanoTime() > stoppedAtNanos + DRAIN.toNanos()) {
+            return true;
+        }
+        return consumer.endOffsets(consumer.assignment()).entrySet().stream()
+                .allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
     }
 
     private KafkaConsumer<String, String> consumer(IsolationLevel isolation) {
@@ -139,8 +153,20 @@ final class OutputLedger implements AutoCloseable {
         }
     }
 
+    /** Reads what is left up to the end offsets of now, then stops; the counts are final once it returns. */
+    void finish() {
+        stoppedAtNanos = System.nanoTime();
+        running = false;
+        try {
+            reader.join(DRAIN.toMillis() + 2_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     @Override
     public void close() {
+        stoppedAtNanos = Math.min(stoppedAtNanos, System.nanoTime());
         running = false;
         try {
             reader.join(2_000);

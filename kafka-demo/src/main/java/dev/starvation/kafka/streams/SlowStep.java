@@ -1,6 +1,5 @@
 package dev.starvation.kafka.streams;
 
-import dev.starvation.common.CpuWork;
 import java.time.Duration;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -12,10 +11,12 @@ import org.apache.kafka.streams.processor.api.Record;
  */
 final class SlowStep implements Processor<String, String, String, String> {
 
+    private final Work work;
     private final Duration perRecord;
     private ProcessorContext<String, String> context;
 
-    SlowStep(Duration perRecord) {
+    SlowStep(Work work, Duration perRecord) {
+        this.work = work;
         this.perRecord = perRecord;
     }
 
@@ -26,7 +27,7 @@ final class SlowStep implements Processor<String, String, String, String> {
 
     @Override
     public void process(Record<String, String> record) {
-        CpuWork.burn(perRecord);
+        work.perform(perRecord);
         context.forward(record.withValue(Results.of(record.value())));
     }
 }

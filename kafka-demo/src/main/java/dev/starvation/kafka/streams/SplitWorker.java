@@ -1,6 +1,5 @@
 package dev.starvation.kafka.streams;
 
-import dev.starvation.common.CpuWork;
 import dev.starvation.kafka.broker.Waiting;
 import dev.starvation.kafka.consume.ConsumerSettings;
 import dev.starvation.kafka.consume.Mode;
@@ -24,13 +23,15 @@ final class SplitWorker implements Processor, AutoCloseable {
 
     private static final Duration SEND_TIMEOUT = Duration.ofSeconds(30);
 
+    private final Work work;
     private final Duration perRecord;
     private final String resultsTopic;
     private final KafkaProducer<String, String> producer;
     private final OffloadingConsumer consumer;
     private final Thread pollThread;
 
-    SplitWorker(StreamsSettings settings) {
+    SplitWorker(StreamsSettings settings, Work work) {
+        this.work = work;
         this.perRecord = settings.processTime();
         this.resultsTopic = settings.resultsTopic();
         Properties p = new Properties();
@@ -40,11 +41,11 @@ final class SplitWorker implements Processor, AutoCloseable {
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, String.valueOf(SEND_TIMEOUT.toMillis()));
         this.producer = new KafkaProducer<>(p);
-        ConsumerSettings work = ConsumerSettings.defaults(settings.bootstrapServers(), settings.workTopic(),
+        ConsumerSettings offload = ConsumerSettings.defaults(settings.bootstrapServers(), settings.workTopic(),
                         settings.workGroup(), Mode.OFFLOAD)
                 .withPolling(ConsumerSettings.KAFKA_MAX_POLL_RECORDS, settings.maxPollIntervalMs())
                 .withWork(perRecord, settings.workers(), 0, settings.duration().plusSeconds(30));
-        this.consumer = new OffloadingConsumer(work, this);
+        this.consumer = new OffloadingConsumer(offload, this);
         this.pollThread = new Thread(consumer::run, "split-poll");
     }
 
@@ -56,7 +57,7 @@ final class SplitWorker implements Processor, AutoCloseable {
     /** On a worker of the offloading consumer: the slow step, then its result on the results topic. */
     @Override
     public boolean process(ConsumerRecord<String, String> record) {
-        if (!CpuWork.burn(perRecord)) {
+        if (!work.perform(perRecord)) {
             return false;
         }
         Waiting.get(producer.send(new ProducerRecord<>(resultsTopic, record.partition(), record.key(),

@@ -56,6 +56,7 @@ final class StreamThreadWatch implements AutoCloseable {
         return t;
     });
     private int samples;
+    private boolean running;
 
     StreamThreadWatch(KafkaStreams streams, int maxPollIntervalMs, FenceLog fences) {
         this.streams = streams;
@@ -79,6 +80,7 @@ final class StreamThreadWatch implements AutoCloseable {
 
     private void sample() {
         try {
+            running |= streams.state() == KafkaStreams.State.RUNNING;
             for (Map.Entry<MetricName, ? extends Metric> e : streams.metrics().entrySet()) {
                 MetricName name = e.getKey();
                 if (name.name().equals("poll-total") && name.group().equals("stream-thread-metrics")) {
@@ -95,7 +97,8 @@ final class StreamThreadWatch implements AutoCloseable {
     }
 
     private void pollSeen(String threadName, double polls) {
-        if (threadName == null) {
+        // Joining the group and creating the first tasks is not starvation: watch from the first RUNNING on.
+        if (threadName == null || !running) {
             return;
         }
         Watched w = threads.computeIfAbsent(threadName, this::watch);

@@ -132,11 +132,6 @@ public final class StreamsCommand implements Callable<Integer> {
             } else {
                 inputPartitions = partitionsOf(bootstrap, topic);
             }
-            Topics.ensure(bootstrap, settings.outputTopic(), inputPartitions);
-            if (mode == StreamsMode.SPLIT) {
-                Topics.ensure(bootstrap, settings.workTopic(), inputPartitions);
-                Topics.ensure(bootstrap, settings.resultsTopic(), inputPartitions);
-            }
             StreamsRun run = new StreamsRun(settings, inputPartitions);
             ConsumeCommand.runUntilStopped(() -> run.run(adminHost, adminPort), run::stop, Duration.ofSeconds(20));
         } finally {

@@ -2,6 +2,7 @@ package dev.starvation.kafka.streams;
 
 import dev.starvation.common.SummaryLine;
 import dev.starvation.common.metrics.PrometheusMetrics;
+import dev.starvation.kafka.broker.Topics;
 import dev.starvation.kafka.ops.AdminServer;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.time.Duration;
@@ -26,21 +27,36 @@ public final class StreamsRun {
 
     private final StreamsSettings settings;
     private final int partitions;
+    private final Work work;
+    private final Duration perRecord;
     private final AtomicLong rebalances = new AtomicLong();
     private final AtomicReference<String> failure = new AtomicReference<>();
     private volatile boolean stopRequested;
     private volatile KafkaStreams streams;
     private volatile StreamThreadWatch watch;
     private volatile InputProgress progress;
+    private volatile FenceLog fenceLog;
 
     /** A run of {@code settings} over an input topic of {@code partitions} partitions. */
     public StreamsRun(StreamsSettings settings, int partitions) {
-        this.settings = settings.validate();
-        this.partitions = partitions;
+        this(settings, partitions, Work.CPU, settings.processTime());
     }
 
     /**
-     * Runs until {@link #stop()}, the duration, or {@code --expect} distinct results in the output; serves /health,
+     * The same with another kind of {@code work}, done for {@code perRecord} in the processor instead of what the
+     * settings were sized for (a record that hangs longer than planned, to measure how late a tuned application
+     * notices).
+     */
+    StreamsRun(StreamsSettings settings, int partitions, Work work, Duration perRecord) {
+        this.settings = settings.validate();
+        this.partitions = partitions;
+        this.work = work;
+        this.perRecord = perRecord;
+    }
+
+    /**
+     * Creates the output topic (and in split mode the work and results topics) if missing, with the input's partition
+     * count, then runs until {@link #stop()}, the duration, or {@code --expect} distinct results in the output; serves /health,
      * /ready and /metrics on {@code adminHost:adminPort} unless the port is null.
      *
      * @return the SUMMARY line (also logged)
@@ -53,15 +69,23 @@ public final class StreamsRun {
                     + " stuck StreamThread is noticed after {} ms instead of {} ms, and each poll brings one record",
                     interval, settings.processTime().toMillis(), interval, settings.maxPollIntervalMs());
         }
-        try (SplitWorker split = settings.mode() == StreamsMode.SPLIT ? new SplitWorker(settings).start() : null;
-             FenceLog fences = FenceLog.start(interval);
-             KafkaStreams app = new KafkaStreams(JobTopology.build(settings), settings.streamsProperties());
+        Topics.ensure(settings.bootstrapServers(), settings.outputTopic(), partitions);
+        if (settings.mode() == StreamsMode.SPLIT) {
+            Topics.ensure(settings.bootstrapServers(), settings.workTopic(), partitions);
+            Topics.ensure(settings.bootstrapServers(), settings.resultsTopic(), partitions);
+        }
+        SummaryLine summary;
+        // The offloading consumer ends first, with its own SUMMARY line, so the run's own is the last one printed.
+        try (SplitWorker split = settings.mode() == StreamsMode.SPLIT ? new SplitWorker(settings, work).start() : null;
+             FenceLog fences = FenceLog.start(settings.applicationId(), interval);
+             KafkaStreams app = new KafkaStreams(JobTopology.build(settings, work, perRecord), settings.streamsProperties());
              OutputLedger output = new OutputLedger(settings.bootstrapServers(), settings.outputTopic(), partitions)
                      .start();
              InputProgress input = new InputProgress(settings, partitions).start();
              PrometheusMetrics metrics = adminPort == null ? null : new PrometheusMetrics()) {
             streams = app;
             progress = input;
+            fenceLog = fences;
             app.setStateListener(this::stateChanged);
             app.setUncaughtExceptionHandler(this::died);
             app.start();
@@ -75,16 +99,29 @@ public final class StreamsRun {
                 awaitEnd(output);
                 long maxGap = threads.maxPollGapMillis();
                 app.close(Duration.ofSeconds(10));
-                SummaryLine summary = summary(input, output, fences, maxGap);
-                LOG.info("{}", summary);
-                if (failure.get() != null) {
-                    throw new IllegalStateException(failure.get());
-                }
-                return summary;
+                output.finish();
+                summary = summary(input, output, fences, maxGap);
             }
         } finally {
             streams = null;
         }
+        LOG.info("{}", summary);
+        if (failure.get() != null) {
+            throw new IllegalStateException(failure.get());
+        }
+        return summary;
+    }
+
+    /** StreamThreads fenced so far. Any thread. */
+    public long fencesSoFar() {
+        FenceLog log = fenceLog;
+        return log == null ? 0 : log.fences();
+    }
+
+    /** Kafka Streams' own view, {@code KafkaStreams.state()}, or empty when not running. Any thread. */
+    public Optional<KafkaStreams.State> state() {
+        KafkaStreams app = streams;
+        return app == null ? Optional.empty() : Optional.of(app.state());
     }
 
     private AdminServer serve(String host, int port, PrometheusMetrics metrics) {
