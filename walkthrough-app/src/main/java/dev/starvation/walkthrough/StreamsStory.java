@@ -16,6 +16,7 @@ import java.util.List;
 final class StreamsStory extends Story {
 
     private static final String RECORDS = "3";
+    private static final String TOPIC = "streams-jobs";
     private static final String PROCESS_MS = "4000";
     private static final String INTERVAL_MS = "3000";
     /** Long enough for two or three fences of the naive applications, each about 4 s. */
@@ -52,7 +53,8 @@ final class StreamsStory extends Story {
                             "--duration", "40s")),
                     new App("split", "kafka streams: split (the fix)", List.of("--mode", "split", "--workers", "2",
                             "--expect", RECORDS, "--duration", "40s")));
-            produceAll(bootstrap, apps);
+            // One input topic for all four: each application is a group of its own and reads every record.
+            produce(bootstrap, TOPIC, RECORDS);
             terminal.heading("4a-d. Watch the naive ones: STALL naming SlowStep.process, HEALTH 503 while state() says"
                     + " RUNNING, FENCED, TASKS lost, the same record in the output again (DUPLICATE); tuned: no fence,"
                     + " at the price of a 10 s interval; split: the StreamThread keeps polling, every record once");
@@ -62,9 +64,9 @@ final class StreamsStory extends Story {
                     List.of("kafka_consumer_last_poll_seconds_ago"))) {
                 for (App app : apps) {
                     List<String> args = new ArrayList<>(List.of("streams", "--bootstrap-servers", bootstrap,
-                            "--connect-timeout", "30s", "--topic", app.name() + "-jobs", "--application-id",
-                            "streams-" + app.name(), "--process-ms", PROCESS_MS, "--max-poll-interval-ms",
-                            INTERVAL_MS));
+                            "--connect-timeout", "30s", "--topic", TOPIC, "--output-topic", app.name() + ".out",
+                            "--application-id", "streams-" + app.name(), "--process-ms", PROCESS_MS,
+                            "--max-poll-interval-ms", INTERVAL_MS));
                     args.addAll(app.args());
                     running.add(DemoProcess.start(terminal, "streams " + app.name(), jar, args));
                 }
@@ -79,26 +81,6 @@ final class StreamsStory extends Story {
                 for (DemoProcess p : running) {
                     p.close();
                 }
-            }
-        }
-    }
-
-    /** Fills each application's topic at once: one producer per topic, side by side. */
-    private void produceAll(String bootstrap, List<App> apps) throws Exception {
-        List<DemoProcess> producers = new ArrayList<>();
-        try {
-            for (App app : apps) {
-                producers.add(DemoProcess.start(terminal, "produce", jar, List.of("produce", "--bootstrap-servers",
-                        bootstrap, "--connect-timeout", "30s", "--topic", app.name() + "-jobs", "--count", RECORDS)));
-            }
-            for (DemoProcess p : producers) {
-                if (p.awaitExit(Duration.ofSeconds(60)) != 0) {
-                    throw new IllegalStateException("produce exited non-zero");
-                }
-            }
-        } finally {
-            for (DemoProcess p : producers) {
-                p.close();
             }
         }
     }

@@ -2,7 +2,9 @@ package dev.starvation.kafka.streams;
 
 import java.time.Duration;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.TopologyConfig;
 
 /** The Streams application's topology for each mode. */
 final class JobTopology {
@@ -15,7 +17,8 @@ final class JobTopology {
      * {@code <topic>.results} → output, so the slow step runs outside the StreamThread and the results come back in.
      */
     static Topology build(StreamsSettings settings, Work work, Duration perRecord) {
-        Topology t = new Topology();
+        // Built with the application's configuration, as Streams would: a bare Topology reads an empty one, and warns.
+        Topology t = new Topology(new TopologyConfig(new StreamsConfig(settings.streamsProperties())));
         var strings = Serdes.String();
         t.addSource("jobs", strings.deserializer(), strings.deserializer(), settings.topic());
         if (settings.mode() == StreamsMode.SPLIT) {

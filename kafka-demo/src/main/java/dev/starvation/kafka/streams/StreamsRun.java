@@ -98,6 +98,8 @@ public final class StreamsRun {
                 }
                 awaitEnd(output);
                 long maxGap = threads.maxPollGapMillis();
+                // A closing thread stops polling on purpose: stop watching first.
+                threads.close();
                 app.close(Duration.ofSeconds(10));
                 output.finish();
                 summary = summary(input, output, fences, maxGap);

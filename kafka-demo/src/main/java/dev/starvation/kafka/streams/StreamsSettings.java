@@ -1,5 +1,6 @@
 package dev.starvation.kafka.streams;
 
+import dev.starvation.common.Durations;
 import dev.starvation.kafka.consume.Tuning;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,11 +43,11 @@ public record StreamsSettings(String bootstrapServers, String topic, String outp
         require(!processTime.isNegative(), "--process-ms must not be negative, got " + processTime.toMillis());
         require(maxPollIntervalMs >= 1, "--max-poll-interval-ms must be at least 1, got " + maxPollIntervalMs);
         require(!commitInterval.isNegative() && !commitInterval.isZero(),
-                "--commit-interval must be positive, got " + commitInterval);
+                "--commit-interval must be positive, got " + Durations.format(commitInterval));
         require(expect >= 0, "--expect must not be negative, got " + expect);
-        require(!duration.isNegative() && !duration.isZero(), "--duration must be positive, got " + duration);
+        require(!duration.isNegative() && !duration.isZero(), "--duration must be positive, got " + Durations.format(duration));
         require(!progressDeadline.isNegative() && !progressDeadline.isZero(),
-                "--progress-deadline must be positive, got " + progressDeadline);
+                "--progress-deadline must be positive, got " + Durations.format(progressDeadline));
         require(workers >= 1, "--workers must be at least 1, got " + workers);
         return this;
     }

@@ -188,6 +188,16 @@ class StreamsScenariosTest {
         return done;
     }
 
+    @Test
+    void aMissingInputTopicOnAGivenBrokerIsRefusedNamingIt() {
+        java.io.StringWriter err = new java.io.StringWriter();
+        int exit = dev.starvation.kafka.KafkaDemo.run(new java.io.PrintWriter(new java.io.StringWriter(), true),
+                new java.io.PrintWriter(err, true), "streams", "--bootstrap-servers", BROKER.bootstrapServers(),
+                "--topic", "no-such-jobs");
+        assertThat(exit).isEqualTo(1);
+        assertThat(err.toString()).contains("--topic no-such-jobs does not exist on " + BROKER.bootstrapServers());
+    }
+
     private static SummaryLine runQuietly(StreamsRun run, Integer adminPort) {
         try {
             return run.run("127.0.0.1", adminPort);
