@@ -124,14 +124,17 @@ class StreamsScenariosTest {
 
     @Test
     @Execution(ExecutionMode.CONCURRENT)
-    void naiveUnderTheStreamsProtocolIsFencedAndMakesNoProgressToo() throws Exception {
+    void naiveUnderTheStreamsProtocolIsFencedToo() throws Exception {
         StreamsSettings settings = settings("naive-kip1071", StreamsMode.NAIVE, GroupProtocol.STREAMS,
                 Guarantee.AT_LEAST_ONCE, 4, SLOW, 0, NAIVE_RUN);
         SummaryLine s = untilFenced(new StreamsRun(settings, 1, SLEEP, settings.processTime()), null).get(90, TimeUnit.SECONDS);
 
         assertThat(s.get("protocol")).isEqualTo("streams");
         assertThat(s.getLong("fenced")).isGreaterThanOrEqualTo(1);
-        assertThat(s.getLong("distinct_output")).isLessThan(s.getLong("records"));
+        assertThat(s.getLong("rebalances")).isGreaterThanOrEqualTo(1);
+        // Not asserted: no progress. A member alone in its streams group has its late, epoch-less commit accepted
+        // after it left (as under KIP-848), so some records do get through; docs/streams.md shows both cases.
+        assertThat(log.lines(l -> l.message().startsWith("TASKS lost " + settings.applicationId()))).isNotEmpty();
     }
 
     @Test
