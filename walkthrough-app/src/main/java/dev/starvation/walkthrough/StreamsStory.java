@@ -19,8 +19,8 @@ final class StreamsStory extends Story {
     private static final String TOPIC = "streams-jobs";
     private static final String PROCESS_MS = "4000";
     private static final String INTERVAL_MS = "3000";
-    /** Long enough for two or three fences of the naive applications, each about 4 s. */
-    private static final String NAIVE_DURATION = "14s";
+    /** Long enough for two fences of the naive applications, each about 4 s after the first assignment. */
+    private static final String NAIVE_DURATION = "12s";
 
     private final LeadTimes leadTimes;
 
