@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
 @Command(name = "kafka-demo", mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "A Kafka consumer thrown out of its group by CPU work inside the poll loop, and the fixes.",
-        subcommands = {BrokerCommand.class, ProduceCommand.class, ConsumeCommand.class, dev.starvation.kafka.blast.BlastCommand.class})
+        subcommands = {BrokerCommand.class, ProduceCommand.class, ConsumeCommand.class,
+            dev.starvation.kafka.streams.StreamsCommand.class, dev.starvation.kafka.blast.BlastCommand.class})
 public final class KafkaDemo implements Runnable {
 
     @CommandLine.Spec

@@ -34,6 +34,15 @@ final class RunTable {
     }
 
     /**
+     * A Kafka Streams run from its {@code SUMMARY mode=streams-…} line: rebalances, duplicates in the output, and in
+     * the committed column the distinct results in the output topic out of the records in the input.
+     */
+    void streams(String run, SummaryLine s) {
+        rows.add(new String[] {run, "-", "-", "-", "-", s.get("rebalances"), s.get("duplicates"),
+            s.get("distinct_output") + " of " + s.get("records"), "-"});
+    }
+
+    /**
      * A share-group run from its {@code SUMMARY mode=share…} line: duplicates, records the broker acknowledged (a share
      * group's commit) and records it archived without a successful processing. Share groups have no rebalance to lose.
      */

@@ -10,7 +10,7 @@ import java.util.List;
 abstract class Story {
 
     /** Which demo {@code --only} keeps. */
-    enum Only { http, kafka, share, blast, vthreads }
+    enum Only { http, kafka, share, streams, blast, vthreads }
 
     final Terminal terminal;
     final Path jar;

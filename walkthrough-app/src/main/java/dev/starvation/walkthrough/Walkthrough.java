@@ -39,8 +39,8 @@ public final class Walkthrough implements Callable<Integer> {
     @Option(names = "--out", description = "Where the charts go (default: ${DEFAULT-VALUE}).")
     Path out = Path.of("target/walkthrough");
 
-    @Option(names = "--only", description = "Run one story only: http, kafka, share (kafka under a share group), blast"
-            + " (one starved member's effect on its group) or vthreads (virtual threads, JDK 21+).")
+    @Option(names = "--only", description = "Run one story only: http, kafka, share (kafka under a share group), streams"
+            + " (Kafka Streams), blast (one starved member's effect on its group) or vthreads (virtual threads, JDK 21+).")
     Story.Only only;
 
     @Option(names = "--color", description = "Colour the output (./walkthrough sets it on a TTY unless NO_COLOR is set).")
@@ -93,6 +93,9 @@ public final class Walkthrough implements Callable<Integer> {
             }
             if (only == null || only == Story.Only.share) {
                 new ShareStory(terminal, kafkaJar, out, table, broken).tell();
+            }
+            if (only == null || only == Story.Only.streams) {
+                new StreamsStory(terminal, kafkaJar, out, table, broken, leadTimes).tell();
             }
             if (only == null || only == Story.Only.blast) {
                 charts.add(new BlastStory(terminal, kafkaJar, out, table, broken).tell());

@@ -142,6 +142,13 @@ public final class EmbeddedBroker implements AutoCloseable {
         p.put("group.share.min.session.timeout.ms", "3000");
         p.put("share.coordinator.state.topic.num.partitions", "5");
         p.put("group.share.assignment.interval.ms", "0");
+        // Streams groups (KIP-1071, group.protocol=streams), served by 4.3.1 as formatted (streams.version 1): their
+        // session and heartbeat have floors of 45 s and 5 s, and a new group waits 3 s before its first assignment.
+        p.put("group.streams.session.timeout.ms", "6000");
+        p.put("group.streams.min.session.timeout.ms", "3000");
+        p.put("group.streams.heartbeat.interval.ms", "500");
+        p.put("group.streams.min.heartbeat.interval.ms", "500");
+        p.put("group.streams.initial.rebalance.delay.ms", "0");
         p.putAll(overrides);
         return p;
     }

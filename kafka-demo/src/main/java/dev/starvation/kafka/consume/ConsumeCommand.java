@@ -177,12 +177,12 @@ public final class ConsumeCommand implements Callable<Integer> {
 
     /** What a run does, on the command's thread. */
     @FunctionalInterface
-    private interface Run {
+    public interface Run {
         void run() throws InterruptedException;
     }
 
     /** Runs {@code run}; SIGTERM meanwhile calls {@code stop} and waits up to {@code limit} for the run to close. */
-    private static void runUntilStopped(Run run, Runnable stop, Duration limit) throws InterruptedException {
+    public static void runUntilStopped(Run run, Runnable stop, Duration limit) throws InterruptedException {
         CountDownLatch finished = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             stop.run();

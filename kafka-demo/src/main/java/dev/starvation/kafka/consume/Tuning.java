@@ -19,13 +19,20 @@ public final class Tuning {
     private Tuning() {
     }
 
+    /**
+     * The max.poll.interval.ms that fits one record of {@code perRecord} work: the work must stay under the watchdog's
+     * share of the interval, not only under the interval itself, plus {@link #SLACK_MS}; never below {@code atLeast}.
+     * The Streams command's tuned mode uses the same rule.
+     */
+    public static int intervalFor(java.time.Duration perRecord, double stallShare, int atLeast) {
+        long needed = (long) Math.ceil(perRecord.toMillis() / stallShare) + SLACK_MS;
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(atLeast, needed));
+    }
+
     /** The settings the tuned consumer runs with, logged as one {@code TUNED} line with their cost. */
     public static ConsumerSettings tune(ConsumerSettings naive) {
         int records = 1;
-        long workMs = naive.processTime().toMillis() * records;
-        // The batch must stay under the watchdog's share of the interval, not only under the interval itself.
-        long needed = (long) Math.ceil(workMs / naive.stallShare()) + SLACK_MS;
-        int interval = (int) Math.min(Integer.MAX_VALUE, Math.max(naive.maxPollIntervalMs(), needed));
+        int interval = intervalFor(naive.processTime(), naive.stallShare(), naive.maxPollIntervalMs());
         LOG.info("TUNED max.poll.records={} max.poll.interval.ms={} because process-ms={}; cost: a stuck consumer is "
                         + "noticed after {} ms instead of {} ms, and each poll brings {} record instead of up to {}",
                 records, interval, naive.processTime().toMillis(), interval, naive.maxPollIntervalMs(), records,
