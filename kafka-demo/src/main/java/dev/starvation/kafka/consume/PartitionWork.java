@@ -68,6 +68,12 @@ final class PartitionWork {
         }
         committed = groupCommitted;
         offsets.startAt(groupCommitted.offset());
+        OptionalLong base = CommitMetadata.baseOf(groupCommitted.metadata());
+        if (base.isPresent() && base.getAsLong() != groupCommitted.offset()) {
+            LOG.warn("RESUME {} at offset {}: the commit's metadata was written for offset {}, so the offset was moved "
+                    + "and the metadata kept (an offset sync or reset): it is ignored and nothing is skipped",
+                    partition, groupCommitted.offset(), base.getAsLong());
+        }
         SortedSet<Long> finished = CommitMetadata.decode(groupCommitted.offset(), groupCommitted.metadata());
         offsets.finishedBefore(finished);
         return finished;
