@@ -68,6 +68,8 @@ final class RenewingShareConsumer extends ShareMember {
     private final Set<JobWatch.Job> lost = new LinkedHashSet<>();
     private long closeByNanos = Long.MAX_VALUE;
     private volatile int stuckAtClose;
+    /** Set just before a closing member interrupts its workers: what an attempt does then is no failed attempt. */
+    private volatile boolean interruptedByClose;
 
     RenewingShareConsumer(String name, ShareSettings settings, Processor processor, ShareLedger ledger,
             StallWatchdog watchdog, int lockMs) {
@@ -158,7 +160,7 @@ final class RenewingShareConsumer extends ShareMember {
         try {
             if (processor.process(record)) {
                 result = LockRenewer.Result.DONE;
-            } else if (stopRequested()) {
+            } else if (stopRequested() || interruptedByClose) {
                 result = LockRenewer.Result.INTERRUPTED;
             } else {
                 result = LockRenewer.Result.FAILED;
@@ -168,9 +170,11 @@ final class RenewingShareConsumer extends ShareMember {
         } catch (Throwable t) {
             // Errors too (AssertionError, StackOverflowError…): the pool's FutureTask would swallow them, and the
             // record would be renewed for ever with nobody working on it.
-            result = LockRenewer.Result.FAILED;
             error = t;
             threw = true;
+            // A processor that throws on the close's interrupt (wrapping InterruptedException, as many do) did not
+            // fail: counted as a failure, the last attempt would be rejected, and the record archived unprocessed.
+            result = interruptedByClose ? LockRenewer.Result.INTERRUPTED : LockRenewer.Result.FAILED;
         } finally {
             watch.close();
             watched.remove(watch);
@@ -188,7 +192,7 @@ final class RenewingShareConsumer extends ShareMember {
             finished.add(new Finished(held, LockRenewer.Result.PAST_DEADLINE, pastDeadline(watch)));
             return;
         }
-        if (threw) {
+        if (threw && result == LockRenewer.Result.FAILED) {
             ledger.failed();
         }
         ledger.finished(name, record, result == LockRenewer.Result.DONE);
@@ -330,24 +334,35 @@ final class RenewingShareConsumer extends ShareMember {
             case DONE -> AcknowledgeType.ACCEPT;
             case FAILED, PAST_DEADLINE -> onFailure(record, f.error);
             case INTERRUPTED -> {
-                LOG.info("ABANDONED {} {} on {}: closing past the shutdown grace; released to the group, not"
-                        + " processed", record.key(), RunStats.id(record), name);
+                LOG.info("ABANDONED {} {} on {}: closing past the shutdown grace; {}, not processed", record.key(),
+                        RunStats.id(record), name, released(record));
                 yield AcknowledgeType.RELEASE;
             }
             case NOT_STARTED -> {
-                LOG.info("ABANDONED {} {} on {}: closing before its work started; released to the group",
-                        record.key(), RunStats.id(record), name);
+                LOG.info("ABANDONED {} {} on {}: closing before its work started; {}", record.key(),
+                        RunStats.id(record), name, released(record));
                 yield AcknowledgeType.RELEASE;
             }
             case NO_WORKER -> {
                 LOG.warn("RELEASE {} {} on {}: not started, all {} worker(s) are held by attempts that ignored their"
-                        + " deadline's interrupt; back to the group for another member", record.key(),
-                        RunStats.id(record), name, settings.workers());
+                        + " deadline's interrupt; {}", record.key(), RunStats.id(record), name, settings.workers(),
+                        released(record));
                 yield AcknowledgeType.RELEASE;
             }
         };
         consumer.acknowledge(record, type);
         ledger.sent(name, record, type, f.lockEndNanos);
+    }
+
+    /**
+     * What a RELEASE of {@code record} does: the broker counted its delivery when it handed it over, and archives a
+     * record released on its last delivery (SharePartition, 4.3.1), started or not.
+     */
+    private String released(ConsumerRecord<String, String> record) {
+        int delivery = ShareLedger.deliveryCount(record);
+        return delivery < settings.deliveryLimit() ? "released to the group"
+                : "released, but this was its last delivery (" + delivery + " of " + settings.deliveryLimit()
+                        + "): the broker archives it unprocessed";
     }
 
     /** RELEASE for another try while attempts remain, REJECT at the last one (the broker archives it either way). */
@@ -426,6 +441,7 @@ final class RenewingShareConsumer extends ShareMember {
             handle(consumer, records);
             afterPoll(consumer);
         }
+        interruptedByClose = true;
         workers.shutdownNow();
         awaitWorkers();
         drainFinished();
