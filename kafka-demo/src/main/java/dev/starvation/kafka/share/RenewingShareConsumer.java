@@ -228,6 +228,7 @@ final class RenewingShareConsumer extends ShareMember {
     @Override
     void afterPoll(KafkaShareConsumer<String, String> consumer) {
         boolean outcomes = false;
+        unanswered(System.nanoTime());
         while (renewer.hasHeld()) {
             drainFinished();
             watchCapacity();
@@ -244,6 +245,7 @@ final class RenewingShareConsumer extends ShareMember {
             if (stopRequested() && now >= closeBy()) {
                 break;
             }
+            unanswered(now);
             List<LockRenewer.InFlight> due = renewer.takeDue(now, lockMs * 1_000_000L);
             if (!due.isEmpty()) {
                 renew(consumer, due);
@@ -309,6 +311,20 @@ final class RenewingShareConsumer extends ShareMember {
                         j.thread().getName(), j.what(), j.ageMillis() - deadline, deadline, lost.size() >= all
                                 ? "; this member takes no records meanwhile" : "");
             }
+        }
+    }
+
+    /**
+     * Gives up the records whose lock has ended, by this member's clock, with their RENEW neither answered nor the
+     * record handed back (a commit that timed out, an answer lost): without this they would stay renewing for ever,
+     * their work going on while the broker hands them to another member.
+     */
+    private void unanswered(long now) {
+        for (LockRenewer.InFlight f : renewer.takeLapsed(now)) {
+            stopWork(f);
+            LOG.warn("LOCK LOST {} {} on {}: no answer to its RENEW and not handed back before its lock ended; the "
+                    + "broker hands it to another member; {}", f.record.key(), RunStats.id(f.record), name,
+                    f.started() ? "work stopped here" : "not started");
         }
     }
 
@@ -383,6 +399,12 @@ final class RenewingShareConsumer extends ShareMember {
     void answered(List<ShareLedger.Ack> acks) {
         Boolean renewDisabled = null;
         for (ShareLedger.Ack ack : acks) {
+            if (ack.type == AcknowledgeType.RENEW && ack.answer == ShareLedger.Answer.OK) {
+                // The broker renewed the lock: that alone lets the work start, whether or not a poll hands the record
+                // back (4.3.1's clients do, after every RENEW; the terminal acknowledgement waits for that).
+                renewer.renewed(ack.recordId, ack.sentNanos, lockMs * 1_000_000L);
+                continue;
+            }
             if (ack.type != AcknowledgeType.RENEW || ack.answer != ShareLedger.Answer.REFUSED) {
                 continue;
             }
