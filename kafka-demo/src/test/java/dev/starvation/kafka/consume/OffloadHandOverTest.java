@@ -17,8 +17,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * What a partition's next owner does with what the group committed: metadata whose offset was moved, the leader epoch,
- * and a fetch position that goes back. Each test reads the broker's commits and the consumer's own lines.
+ * What a partition's next owner gets from what the group committed: metadata whose offset was moved, and the leader
+ * epoch. Each test reads the broker's commits and the consumer's own lines.
  */
 class OffloadHandOverTest {
 
@@ -64,5 +64,21 @@ class OffloadHandOverTest {
         assertThat(KAFKA.linesStartingWith("SKIP")).isEmpty();
         assertThat(KAFKA.linesStartingWith("RESUME " + topic + "-0 at offset 0")).singleElement().asString()
                 .contains("metadata was written for offset 2").contains("nothing is skipped");
+    }
+
+    @ParameterizedTest
+    @EnumSource(GroupProtocol.class)
+    void commitsCarryTheLeaderEpochOfTheirPartitionSoTheNextOwnerCanDetectATruncatedLog(GroupProtocol protocol)
+            throws Exception {
+        String topic = KAFKA.fixture().topicWith(2, 6);
+        String group = Fixture.unique("epoch");
+        try (KafkaProbe probe = new KafkaProbe(KAFKA.bootstrapServers())) {
+            consumeAll(probe, topic, group, protocol);
+
+            assertThat(probe.commits(group)).hasSize(2).allSatisfy((tp, om) -> {
+                assertThat(om.offset()).isEqualTo(3);
+                assertThat(om.leaderEpoch()).as("leader epoch of %s's commit", tp).isPresent();
+            });
+        }
     }
 }
