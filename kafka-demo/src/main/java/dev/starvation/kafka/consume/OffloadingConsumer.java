@@ -62,8 +62,11 @@ public final class OffloadingConsumer extends PollLoop {
     private record Ended(Job job, Ending ending, Throwable failure) implements Event {
     }
 
-    /** The worker of an attempt given up on (past its deadline, revoked, lost, closing) has returned from it. */
-    private record Returned(Job job) implements Event {
+    /**
+     * The worker of an attempt given up on (past its deadline, revoked, lost, closing) has returned from it;
+     * {@code done} if the processor finished the record after all.
+     */
+    private record Returned(Job job, boolean done) implements Event {
     }
 
     /** A dead-letter send finished: {@code failure} is null if the dead-letter topic has the record. */
@@ -409,7 +412,7 @@ public final class OffloadingConsumer extends PollLoop {
         } else if (e instanceof DeadLettered dead) {
             deadLettered(dead);
         } else if (e instanceof Returned returned) {
-            staleReturned(returned.job());
+            staleReturned(returned.job(), returned.done());
         }
     }
 
@@ -749,8 +752,11 @@ public final class OffloadingConsumer extends PollLoop {
                 job.attempt, why, worker.getName());
     }
 
-    /** A given-up attempt's worker returned: its record and key may go on. */
-    private void staleReturned(Job job) {
+    /**
+     * A given-up attempt's worker returned: its record and key may go on. If it finished the record after all, a
+     * retry waiting for it is not run: the record is done (a dead letter already on its way stays one).
+     */
+    private void staleReturned(Job job, boolean done) {
         Set<Job> running = stale.get(job.work.partition);
         if (running == null || !running.remove(job)) {
             return;
@@ -759,11 +765,17 @@ public final class OffloadingConsumer extends PollLoop {
             stale.remove(job.work.partition);
         }
         PartitionWork current = owned.get(job.work.partition);
+        boolean retryDropped = false;
         if (current != null) {
             current.staleReturned(job.record);
+            if (done && current.doneWhileWaitingForRetry(job.record)) {
+                failedAttempts.remove(job.record);
+                transientFailures.remove(job.record);
+                retryDropped = true;
+            }
         }
-        LOG.info("HOLD over {} {}: the given-up attempt {} returned", job.record.key(), RunStats.id(job.record),
-                job.attempt);
+        LOG.info("HOLD over {} {}: the given-up attempt {} returned{}", job.record.key(), RunStats.id(job.record),
+                job.attempt, retryDropped ? " having processed it after all: done, its retry dropped" : "");
     }
 
     private void abandoned(ConsumerRecord<String, String> record, String why) {
@@ -808,7 +820,7 @@ public final class OffloadingConsumer extends PollLoop {
                 }
                 worker = Thread.currentThread();
             }
-            Ending ending;
+            Ending ending = Ending.FAILED;
             Throwable failure = null;
             JobWatch.Job watch = jobWatch.start(RunStats.id(record));
             watched.put(watch, this);
@@ -833,7 +845,7 @@ public final class OffloadingConsumer extends PollLoop {
                 }
                 if (leftovers.remove(this)) {
                     // Given up while it ran: its record and key were held for it.
-                    events.add(new Returned(this));
+                    events.add(new Returned(this, ending == Ending.DONE));
                     wakeUp();
                 }
                 // Neither the watchdog (closed) nor giveUp (worker cleared) interrupts this job any more: an interrupt

@@ -220,6 +220,21 @@ final class PartitionWork {
     }
 
     /**
+     * An attempt given up on finished {@code record} after all: if the record waits for a retry, it is done instead
+     * (processed, not to run again). Returns whether it was.
+     */
+    boolean doneWhileWaitingForRetry(ConsumerRecord<String, String> record) {
+        if (retries.remove(record.offset()) == null) {
+            return false;
+        }
+        waiting.finished(record);
+        offsets.finished(record.offset());
+        progressed = true;
+        finishedSinceCommit++;
+        return true;
+    }
+
+    /**
      * Whether the partition must be paused: stopped, or holding as many records from its commit offset on as the
      * bound allows ({@code --max-buffered}).
      */

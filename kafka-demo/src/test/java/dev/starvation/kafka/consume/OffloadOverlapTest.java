@@ -33,7 +33,10 @@ class OffloadOverlapTest {
         }
     }
 
-    /** Notes every attempt; {@code stubborn} records take {@code stubbornFor}, ignoring interrupts. */
+    /**
+     * Notes every attempt; {@code stubborn} records take {@code stubbornFor}, ignoring interrupts, and then say they
+     * failed if they were interrupted.
+     */
     private static Processor recording(Queue<Attempt> attempts, Duration stubbornFor) {
         return record -> {
             long start = System.nanoTime();
@@ -50,7 +53,7 @@ class OffloadOverlapTest {
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
-            return true;
+            return !interrupted;
         };
     }
 
