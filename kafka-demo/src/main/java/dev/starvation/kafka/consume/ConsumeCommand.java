@@ -38,127 +38,34 @@ public final class ConsumeCommand implements Callable<Integer> {
     @Mixin
     BrokerOptions broker;
 
-    @Option(names = "--topic", defaultValue = "jobs", description = "Topic (default ${DEFAULT-VALUE}).")
-    String topic;
+    @Mixin
+    ConsumeOptions common;
 
-    @Option(names = "--group", description = "Consumer group (default demo-<mode>).")
-    String group;
+    @Mixin
+    FailureOptions failures;
 
-    @Option(names = "--mode", defaultValue = "naive",
-            description = "naive, tuned, offload, share or share-renew (default ${DEFAULT-VALUE}).")
-    Mode mode;
+    @Mixin
+    OffloadOptions offload;
 
-    @Option(names = "--process-ms", defaultValue = "1500",
-            description = "CPU-bound work per record, in ms (default ${DEFAULT-VALUE}).")
-    long processMs;
-
-    @Option(names = "--max-poll-interval-ms", defaultValue = "3000",
-            description = "max.poll.interval.ms (default ${DEFAULT-VALUE}).")
-    int maxPollIntervalMs;
-
-    @Option(names = "--max-poll-records", defaultValue = "500", description = "max.poll.records (default ${DEFAULT-VALUE}).")
-    int maxPollRecords;
-
-    @Option(names = "--workers", description = "Worker threads in offload mode, per member in share-renew mode "
-            + "(default: number of cores).")
-    Integer workers;
-
-    @Option(names = "--group-protocol", defaultValue = "classic",
-            description = "classic or consumer (KIP-848) (default ${DEFAULT-VALUE}).")
-    GroupProtocol groupProtocol;
-
-    @Option(names = "--expect", defaultValue = "0",
-            description = "Stop once N distinct records are processed and committed (default: do not).")
-    long expect;
-
-    @Option(names = "--duration", defaultValue = "60s", paramLabel = "DURATION",
-            description = "Stop after this long anyway (default ${DEFAULT-VALUE}).")
-    Duration duration;
-
-    @Option(names = "--stall-share", defaultValue = "50",
-            description = "Log STALL with the thread's stack when the poll thread is silent for this percentage of "
-                    + "max.poll.interval.ms (share modes: of the lock), or a worker (offload, share-renew) runs one "
-                    + "record for this percentage of --record-deadline (default ${DEFAULT-VALUE}).")
-    int stallSharePercent;
-
-    @Option(names = "--record-deadline", defaultValue = "30s", paramLabel = "DURATION",
-            description = "Offload and share-renew: how long one attempt at a record may run; then its worker is "
-                    + "interrupted and the attempt counts as failed: retried, or released to the group "
-                    + "(default ${DEFAULT-VALUE}).")
-    Duration recordDeadline;
-
-    @Option(names = "--max-attempts", defaultValue = "3",
-            description = "Attempts per record, the first included, before it is given up: sent to <topic>.DLT in "
-                    + "offload mode, rejected in share-renew mode (default ${DEFAULT-VALUE}).")
-    int maxAttempts;
-
-    @Option(names = "--retry-backoff", defaultValue = "1s", paramLabel = "DURATION",
-            description = "Offload: wait before a failed record's second attempt, doubled for each one after "
-                    + "(default ${DEFAULT-VALUE}).")
-    Duration retryBackoff;
-
-    @Option(names = "--dlt-timeout", defaultValue = "10s", paramLabel = "DURATION",
-            description = "Offload: bound of one send to <topic>.DLT (max.block.ms, delivery.timeout.ms); after "
-                    + FailurePolicy.DEAD_LETTER_SENDS + " failed sends the record's partition stops "
-                    + "(default ${DEFAULT-VALUE}).")
-    Duration deadLetterTimeout;
-
-    @Option(names = "--admin-port", paramLabel = "PORT",
-            description = "Serve GET /health (liveness), GET /ready (readiness) and GET /metrics (Prometheus text) on"
-                    + " this port (0: any free one; default: no admin endpoints).")
-    Integer adminPort;
-
-    @Option(names = "--admin-host", defaultValue = "127.0.0.1",
-            description = "Address the admin endpoints listen on; 0.0.0.0 in a container (default ${DEFAULT-VALUE}).")
-    String adminHost;
-
-    @Option(names = "--shutdown-grace", defaultValue = "5s", paramLabel = "DURATION",
-            description = "On SIGTERM, how long in-flight offload work may finish (default ${DEFAULT-VALUE}).")
-    Duration shutdownGrace;
-
-    @Option(names = "--ordering", defaultValue = "key",
-            description = "Offload mode: what runs in offset order within a partition: key (one record in flight per "
-                    + "key), partition (one per partition) or unordered (default ${DEFAULT-VALUE}).")
-    Ordering ordering;
-
-    @Option(names = "--max-buffered", defaultValue = "" + ConsumerSettings.DEFAULT_MAX_BUFFERED,
-            description = "Offload mode: records held per partition from its commit offset on; the partition is "
-                    + "paused when full (default ${DEFAULT-VALUE}).")
-    int maxBuffered;
-
-    @Option(names = "--poll-gaps", paramLabel = "FILE", description = "Write one CSV line per poll: elapsed_ms,gap_ms.")
-    Path pollGaps;
-
-    @Option(names = "--members", defaultValue = "2",
-            description = "Share modes: share consumers run in this process, one thread each "
-                    + "(default ${DEFAULT-VALUE}).")
-    int members;
-
-    @Option(names = "--lock-ms", defaultValue = "1000",
-            description = "Share modes: the group's share.record.lock.duration.ms, set through Admin before anyone "
-                    + "subscribes; the broker bounds it (default ${DEFAULT-VALUE}).")
-    int lockMs;
-
-    @Option(names = "--delivery-limit", defaultValue = "3",
-            description = "Share modes: the group's share.delivery.count.limit; the broker bounds it "
-                    + "(default ${DEFAULT-VALUE}).")
-    int deliveryLimit;
+    @Mixin
+    ShareOptions share;
 
     @Override
     public Integer call() throws InterruptedException {
-        if (mode.isShareGroup()) {
+        if (common.mode.isShareGroup()) {
             return callShare();
         }
         ConsumerSettings settings = settings("unknown").validate();
-        if (adminPort != null && (adminPort < 0 || adminPort > 65_535)) {
-            throw new IllegalArgumentException("--admin-port must be between 0 and 65535, got " + adminPort);
+        if (offload.adminPort != null && (offload.adminPort < 0 || offload.adminPort > 65_535)) {
+            throw new IllegalArgumentException("--admin-port must be between 0 and 65535, got " + offload.adminPort);
         }
         try (BrokerOptions.Connection connection = broker.connect()) {
             sendToEmbedded(connection);
             PollLoop loop = create(settings(connection.bootstrapServers()));
-            try (ConsumerMetrics metrics = adminPort == null ? null : new ConsumerMetrics();
-                 AdminServer admin = adminPort == null ? null : serve(loop, adminHost, adminPort, metrics)) {
-                runUntilStopped(loop::run, loop::stop, shutdownGrace.plusSeconds(10));
+            try (ConsumerMetrics metrics = offload.adminPort == null ? null : new ConsumerMetrics();
+                 AdminServer admin = offload.adminPort == null ? null
+                         : serve(loop, offload.adminHost, offload.adminPort, metrics)) {
+                runUntilStopped(loop::run, loop::stop, closeBound(settings));
             }
         }
         return 0;
@@ -169,10 +76,18 @@ public final class ConsumeCommand implements Callable<Integer> {
         if (!connection.isEmbedded()) {
             return 0;
         }
-        int records = expect > 0 ? (int) Math.min(expect, Integer.MAX_VALUE) : EMBEDDED_RECORDS;
-        Topics.ensure(connection.bootstrapServers(), topic, 1);
-        new JobProducer(connection.bootstrapServers()).send(topic, 0, records);
+        int records = common.expect > 0 ? (int) Math.min(common.expect, Integer.MAX_VALUE) : EMBEDDED_RECORDS;
+        Topics.ensure(connection.bootstrapServers(), common.topic, 1);
+        new JobProducer(connection.bootstrapServers()).send(common.topic, 0, records);
         return records;
+    }
+
+    /**
+     * How long SIGTERM waits for an offloading run to close, at the most it can take: the grace, the last commit,
+     * the workers' 2 s, the consumer's close (5 s) and the dead-letter producer's (2 s + 2 s), and 5 s to spare.
+     */
+    static Duration closeBound(ConsumerSettings settings) {
+        return settings.shutdownGrace().plus(settings.commitTimeout()).plusSeconds(2 + 5 + 4 + 5);
     }
 
     /** What a run does, on the command's thread. */
@@ -198,11 +113,13 @@ public final class ConsumeCommand implements Callable<Integer> {
     }
 
     private ConsumerSettings settings(String bootstrapServers) {
-        return new ConsumerSettings(bootstrapServers, topic, group != null ? group : "demo-" + mode, mode,
-                groupProtocol, Duration.ofMillis(processMs), maxPollRecords, maxPollIntervalMs,
-                workers != null ? workers : Runtime.getRuntime().availableProcessors(), stallSharePercent / 100.0,
-                expect, duration, shutdownGrace, pollGaps,
-                new FailurePolicy(maxAttempts, retryBackoff, recordDeadline, deadLetterTimeout), ordering, maxBuffered);
+        return new ConsumerSettings(bootstrapServers, common.topic,
+                common.group != null ? common.group : "demo-" + common.mode, common.mode, common.groupProtocol,
+                Duration.ofMillis(common.processMs), common.maxPollRecords, common.maxPollIntervalMs,
+                common.workers != null ? common.workers : Runtime.getRuntime().availableProcessors(),
+                common.stallSharePercent / 100.0, common.expect, common.duration, common.shutdownGrace,
+                common.pollGaps, new FailurePolicy(failures.maxAttempts, failures.retryBackoff,
+                        failures.recordDeadline, failures.deadLetterTimeout), offload.ordering, offload.maxBuffered);
     }
 
     /** Serves {@code loop}'s liveness at {@code /health} and readiness at {@code /ready} on {@code host:port}. */
@@ -241,25 +158,26 @@ public final class ConsumeCommand implements Callable<Integer> {
      * records (on an embedded broker, the records sent to it).
      */
     private Integer callShare() throws InterruptedException {
-        shareSettings("unknown", expect).validate();
-        if (adminPort != null) {
+        shareSettings("unknown", common.expect).validate();
+        if (offload.adminPort != null) {
             // A probe pointed at a port nobody serves would fail and restart a healthy consumer: refuse, do not ignore.
-            throw new IllegalArgumentException("--admin-port is not served in --mode " + mode
+            throw new IllegalArgumentException("--admin-port is not served in --mode " + common.mode
                     + " yet: share members report stuck workers in CAPACITY lines and the SUMMARY (stuck_workers=)");
         }
         try (BrokerOptions.Connection connection = broker.connect()) {
             long sent = sendToEmbedded(connection);
-            ShareRun run = new ShareRun(shareSettings(connection.bootstrapServers(), sent > 0 ? sent : expect),
-                    Processor.cpuWork(Duration.ofMillis(processMs)));
-            runUntilStopped(run::run, run::stop, shutdownGrace.plus(Duration.ofMillis(processMs)).plusSeconds(10));
+            ShareRun run = new ShareRun(shareSettings(connection.bootstrapServers(), sent > 0 ? sent : common.expect),
+                    Processor.cpuWork(Duration.ofMillis(common.processMs)));
+            // The grace, the member's wait for its interrupted workers (2 s), its last commit (10 s) and close (5 s).
+            runUntilStopped(run::run, run::stop, common.shutdownGrace.plusSeconds(2 + 10 + 5 + 5));
         }
         return 0;
     }
 
     private ShareSettings shareSettings(String bootstrapServers, long stopAfter) {
-        ConsumerSettings common = settings(bootstrapServers);
-        return new ShareSettings(common.withWork(common.processTime(), common.workers(), stopAfter, duration),
-                members, lockMs, deliveryLimit, maxAttempts);
+        ConsumerSettings base = settings(bootstrapServers);
+        return new ShareSettings(base.withWork(base.processTime(), base.workers(), stopAfter, common.duration),
+                share.members, share.lockMs, share.deliveryLimit, failures.maxAttempts);
     }
 
     private static void awaitQuietly(CountDownLatch latch, Duration limit) {

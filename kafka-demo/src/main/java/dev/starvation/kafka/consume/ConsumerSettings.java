@@ -37,11 +37,20 @@ public record ConsumerSettings(String bootstrapServers, String topic, String gro
     /** The default of {@code --max-buffered}: its commit metadata stays far below the broker's 4 KiB. */
     public static final int DEFAULT_MAX_BUFFERED = 1000;
 
-    /** The demo's defaults: 1.5 s of CPU per record and max.poll.interval.ms 3 s, so two records outlast a poll. */
+    /**
+     * A run that stops only when told to ({@link PollLoop#stop()}) or when its expected records are done: ten years,
+     * far enough never to matter and near enough for {@code System.nanoTime()} arithmetic.
+     */
+    public static final Duration UNTIL_STOPPED = Duration.ofDays(3650);
+
+    /**
+     * The demo's defaults: 1.5 s of CPU per record and max.poll.interval.ms 3 s, so two records outlast a poll; no time
+     * limit (the {@code consume} command sets its {@code --duration}).
+     */
     public static ConsumerSettings defaults(String bootstrapServers, String topic, String group, Mode mode) {
         return new ConsumerSettings(bootstrapServers, topic, group, mode, GroupProtocol.CLASSIC, Duration.ofMillis(1500),
                 KAFKA_MAX_POLL_RECORDS, 3000, Runtime.getRuntime().availableProcessors(), 0.5, 0,
-                Duration.ofSeconds(60), Duration.ofSeconds(5), null, FailurePolicy.defaults(), Ordering.KEY,
+                UNTIL_STOPPED, Duration.ofSeconds(5), null, FailurePolicy.defaults(), Ordering.KEY,
                 DEFAULT_MAX_BUFFERED);
     }
 
@@ -118,13 +127,24 @@ public record ConsumerSettings(String bootstrapServers, String topic, String gro
     }
 
     /**
-     * How long a revocation waits for the revoked partitions' records in flight: the shutdown grace, but at most half
-     * the rebalance timeout, which both protocols take from max.poll.interval.ms (the classic JoinGroup's and the
-     * KIP-848 heartbeat's RebalanceTimeoutMs), so the member still acknowledges the rebalance in time.
+     * How long a commit may block the poll thread: half the poll interval, but never less than 1 s (a third of 1.4 s,
+     * 466 ms, was seen to time out commits with another process keeping a core busy) nor more than 5 s.
+     */
+    public Duration commitTimeout() {
+        return Duration.ofMillis(Math.max(1_000, Math.min(5_000, maxPollIntervalMs / 2)));
+    }
+
+    /**
+     * How long a revocation waits for the revoked partitions' records in flight: the shutdown grace, but no more than
+     * what the rebalance timeout leaves once the commit after the wait ({@link #commitTimeout}), the heartbeat that
+     * brought the rebalance ({@link #classicHeartbeatMs}) and a tenth for the rest are taken off. Both protocols take
+     * the rebalance timeout from max.poll.interval.ms (the classic JoinGroup's and the KIP-848 heartbeat's
+     * RebalanceTimeoutMs); a member that answers later is fenced, and its commit refused.
      */
     public Duration revocationWait() {
-        Duration half = Duration.ofMillis(maxPollIntervalMs / 2);
-        return shutdownGrace.compareTo(half) < 0 ? shutdownGrace : half;
+        long budget = maxPollIntervalMs - commitTimeout().toMillis() - classicHeartbeatMs() - maxPollIntervalMs / 10L;
+        Duration room = Duration.ofMillis(Math.max(0, budget));
+        return shutdownGrace.compareTo(room) < 0 ? shutdownGrace : room;
     }
 
     /** The gap between polls after which the watchdog logs {@code STALL}. */

@@ -20,13 +20,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -35,9 +40,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Sends records that failed every attempt to {@code <topic>.DLT}, as Spring Kafka's DeadLetterPublishingRecoverer
- * does: the same partition number, the original key, value and headers, plus headers under Spring's names saying where
- * the record came from and why it failed, so tools written for Spring's dead letters read these too. Sends run on a
- * thread of their own, each bounded, a few times with a backoff, so neither the poll thread nor a worker waits on them.
+ * does: the same partition number where the dead-letter topic has it (else the producer chooses), the original key,
+ * value and headers, plus headers under Spring's names saying where the record came from and why it failed, so tools
+ * written for Spring's dead letters read these too. Sends run on a thread of their own, each bounded, a few times with
+ * a backoff, so neither the poll thread nor a worker waits on them.
  */
 final class DeadLetters implements AutoCloseable {
 
@@ -57,6 +63,14 @@ final class DeadLetters implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeadLetters.class);
     private static final Duration ADMIN_TIMEOUT = Duration.ofSeconds(10);
+    /** The producer's default max.request.size, and the broker's default for a topic's max.message.bytes, rounded. */
+    static final int DEFAULT_MAX_BYTES = 1_048_576;
+    /**
+     * Room left for what a batch adds around the record's key, value and headers: the batch header (61 bytes) and
+     * each field's length and attributes, with a wide margin.
+     */
+    static final int BATCH_OVERHEAD = 1_024;
+    private static final String TRUNCATED = "\n\t... (truncated to fit the dead-letter topic's max.message.bytes)";
 
     private final String bootstrapServers;
     private final String group;
@@ -67,6 +81,10 @@ final class DeadLetters implements AutoCloseable {
         return t;
     });
     private KafkaProducer<String, String> producer;
+    /** Partitions of the dead-letter topic, read at start: a source partition past them lets the producer choose. */
+    private volatile int deadLetterPartitions = Integer.MAX_VALUE;
+    /** What the broker accepts in one batch on the dead-letter topic (its max.message.bytes), read at start. */
+    private volatile int maxMessageBytes = DEFAULT_MAX_BYTES;
 
     DeadLetters(String bootstrapServers, String group, FailurePolicy policy) {
         this.bootstrapServers = bootstrapServers;
@@ -80,9 +98,10 @@ final class DeadLetters implements AutoCloseable {
     }
 
     /**
-     * Makes sure {@code <topic>.DLT} exists with at least as many partitions as {@code topic} (a dead letter keeps its
-     * partition number), creating it with the broker's default replication factor. A consumer must not start without
-     * it: with topic auto-creation off, a send to a missing topic waits for metadata that never comes.
+     * Makes sure {@code <topic>.DLT} exists, creating it with {@code topic}'s partition count (a dead letter keeps its
+     * partition number) and the broker's default replication factor. A consumer must not start without it: with topic
+     * auto-creation off, a send to a missing topic waits for metadata that never comes. One with fewer partitions
+     * (made so, or the source has gained some) is used as it is: the producer chooses where those dead letters go.
      *
      * @throws IllegalStateException saying what is missing or why the topic cannot be created
      */
@@ -99,15 +118,34 @@ final class DeadLetters implements AutoCloseable {
             int partitions = partitions(admin, topic);
             if (names.contains(dlt)) {
                 int existing = partitions(admin, dlt);
+                deadLetterPartitions = existing;
                 if (existing < partitions) {
-                    throw new IllegalStateException("dead-letter topic " + dlt + " has " + existing
-                            + " partition(s), fewer than the " + partitions + " of " + topic + ": a dead letter keeps "
-                            + "its partition number; add partitions to " + dlt + " or delete it");
+                    LOG.warn("DLT {} has {} partition(s), fewer than the {} of {}: dead letters from partitions {} on "
+                            + "go where the producer puts them (by key), as Spring Kafka's do", dlt, existing,
+                            partitions, topic, existing);
+                } else {
+                    LOG.info("DLT {} exists with {} partition(s)", dlt, existing);
                 }
-                LOG.info("DLT {} exists with {} partition(s)", dlt, existing);
-                return;
+            } else {
+                create(admin, dlt, partitions);
+                deadLetterPartitions = partitions;
             }
-            create(admin, dlt, partitions);
+            maxMessageBytes = maxMessageBytes(admin, dlt);
+        }
+    }
+
+    /** The topic's max.message.bytes, or the broker's default if it cannot be read. */
+    private static int maxMessageBytes(Admin admin, String topic) {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+        try {
+            Config config = Waiting.get(admin.describeConfigs(List.of(resource)).all(), ADMIN_TIMEOUT,
+                    "cannot read the configs of " + topic).get(resource);
+            ConfigEntry entry = config == null ? null : config.get(TopicConfig.MAX_MESSAGE_BYTES_CONFIG);
+            return entry == null || entry.value() == null ? DEFAULT_MAX_BYTES : Integer.parseInt(entry.value());
+        } catch (RuntimeException e) {
+            LOG.warn("DLT {}: max.message.bytes not readable ({}); {} bytes assumed", topic, e.toString(),
+                    DEFAULT_MAX_BYTES);
+            return DEFAULT_MAX_BYTES;
         }
     }
 
@@ -138,7 +176,8 @@ final class DeadLetters implements AutoCloseable {
      * last failure.
      */
     void publish(ConsumerRecord<String, String> record, Throwable failure, int attempts, Consumer<Exception> whenDone) {
-        ProducerRecord<String, String> dead = new ProducerRecord<>(topicFor(record.topic()), record.partition(),
+        Integer partition = record.partition() < deadLetterPartitions ? record.partition() : null;
+        ProducerRecord<String, String> dead = new ProducerRecord<>(topicFor(record.topic()), partition,
                 record.key(), record.value(), headers(record, failure, attempts));
         sender.execute(() -> whenDone.accept(sendWithRetries(dead, RunStats.id(record))));
     }
@@ -196,9 +235,43 @@ final class DeadLetters implements AutoCloseable {
         if (failure.getMessage() != null) {
             h.add(EXCEPTION_MESSAGE, utf8(failure.getMessage()));
         }
-        h.add(EXCEPTION_STACKTRACE, utf8(stackTrace(failure)));
         h.add(DELIVERY_ATTEMPT, ByteBuffer.allocate(Integer.BYTES).putInt(attempts).array());
+        int room = maxMessageBytes - BATCH_OVERHEAD - size(record, h) - EXCEPTION_STACKTRACE.length();
+        h.add(EXCEPTION_STACKTRACE, fitted(stackTrace(failure), room));
         return h;
+    }
+
+    /** Bytes of the record's key and value and of every header's name and value: what the batch carries of it. */
+    private static int size(ConsumerRecord<String, String> record, Headers headers) {
+        long n = utf8OrEmpty(record.key()).length + utf8OrEmpty(record.value()).length;
+        for (Header header : headers) {
+            n += header.key().length() + (header.value() == null ? 0 : header.value().length);
+        }
+        return (int) Math.min(Integer.MAX_VALUE, n);
+    }
+
+    private static byte[] utf8OrEmpty(String s) {
+        return s == null ? new byte[0] : utf8(s);
+    }
+
+    /**
+     * The stack trace, cut so the whole dead letter fits in {@code room} bytes with a line saying so: a big record's
+     * stack must not make it too large for the dead-letter topic (RecordTooLargeException, partition stopped).
+     */
+    static byte[] fitted(String stack, int room) {
+        byte[] full = utf8(stack);
+        if (full.length <= room) {
+            return full;
+        }
+        byte[] marker = utf8(TRUNCATED);
+        int keep = Math.max(0, room - marker.length);
+        // Cut at a character boundary: never in the middle of a UTF-8 sequence.
+        while (keep > 0 && keep < full.length && (full[keep] & 0xC0) == 0x80) {
+            keep--;
+        }
+        byte[] cut = java.util.Arrays.copyOf(full, keep + marker.length);
+        System.arraycopy(marker, 0, cut, keep, marker.length);
+        return cut;
     }
 
     private static byte[] utf8(String s) {
@@ -226,6 +299,8 @@ final class DeadLetters implements AutoCloseable {
             p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, String.valueOf(bound));
             p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(bound));
             p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+            // A record the source topic took fits the dead-letter topic too: let the producer send up to its limit.
+            p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(Math.max(DEFAULT_MAX_BYTES, maxMessageBytes)));
             producer = new KafkaProducer<>(p);
         }
         return producer;

@@ -53,13 +53,20 @@ public final class OffloadingConsumer extends PollLoop {
     private static final Duration COMMIT_EVERY = Duration.ofMillis(200);
 
     /** What the poll thread hears from workers, the watchdog and the dead-letter thread. */
-    private sealed interface Event permits Ended, DeadLettered {
+    private sealed interface Event permits Ended, DeadLettered, Returned {
     }
 
     /** How an attempt ended. */
     private enum Ending { DONE, FAILED, PAST_DEADLINE }
 
     private record Ended(Job job, Ending ending, Throwable failure) implements Event {
+    }
+
+    /**
+     * The worker of an attempt given up on (past its deadline, revoked, lost, closing) has returned from it;
+     * {@code done} if the processor finished the record after all.
+     */
+    private record Returned(Job job, boolean done) implements Event {
     }
 
     /** A dead-letter send finished: {@code failure} is null if the dead-letter topic has the record. */
@@ -77,12 +84,20 @@ public final class OffloadingConsumer extends PollLoop {
     private final Set<Job> jobs = new HashSet<>();
     /** Records at the dead-letter thread, not acknowledged yet. Poll thread only. */
     private final Map<ConsumerRecord<String, String>, PartitionWork> deadLettering = new IdentityHashMap<>();
+    /** Transient failures so far ({@link RetriableProcessingException}) of records waiting to be tried again. */
+    private final Map<ConsumerRecord<String, String>, Integer> transientFailures = new IdentityHashMap<>();
     /** Failed attempts so far of records that will be tried again. Poll thread only. */
     private final Map<ConsumerRecord<String, String>, Integer> failedAttempts = new IdentityHashMap<>();
     /** Partitions being revoked while the listener waits for their records. Poll thread only. */
     private final Set<PartitionWork> revoking = new HashSet<>();
     /** Attempts settled without their worker (deadline, revocation, close) whose worker has not come back yet. */
     private final Set<Job> leftovers = ConcurrentHashMap.newKeySet();
+    /**
+     * Given-up attempts whose worker has not returned, by partition: until it does, their record and the later
+     * records of their key are held in every work state of the partition, the one assigned again included. Poll
+     * thread only.
+     */
+    private final Map<TopicPartition, Set<Job>> stale = new HashMap<>();
     /** The attempt each watched job belongs to, for the deadline callback. */
     private final Map<JobWatch.Job, Job> watched = new ConcurrentHashMap<>();
     /** Partitions stopped because a record could not be dead-lettered, with the reason /health gives. */
@@ -90,6 +105,10 @@ public final class OffloadingConsumer extends PollLoop {
     private volatile JobWatch jobWatch;
     /** Records in flight (on workers or at the dead-letter thread), as other threads may read it. */
     private volatile int inFlightSeen;
+    /** Offsets held from the partitions' commit offsets on, summed over the member, as other threads may read it. */
+    private volatile long bufferedSeen;
+    /** Whether the member holds {@code --max-buffered} records or more, as of the last look. Poll thread only. */
+    private boolean full;
     private int rotation;
     private long nextCommitNanos;
     private boolean stopping;
@@ -109,9 +128,7 @@ public final class OffloadingConsumer extends PollLoop {
                 });
         this.policy = settings.failures();
         this.deadLetters = new DeadLetters(settings.bootstrapServers(), settings.group(), policy);
-        // A commit blocks the poll thread, so it gets half the poll interval, but never less than 1 s: a third of
-        // 1.4 s (466 ms) was seen to time out commits with another process keeping a core busy.
-        this.commitTimeout = Duration.ofMillis(Math.max(1_000, Math.min(5_000, settings.maxPollIntervalMs() / 2)));
+        this.commitTimeout = settings.commitTimeout();
     }
 
     @Override
@@ -135,7 +152,7 @@ public final class OffloadingConsumer extends PollLoop {
             @Override
             public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
                 List<TopicPartition> added = partitions.stream().filter(tp -> !owned.containsKey(tp)).toList();
-                added.forEach(tp -> owned.put(tp, new PartitionWork(tp, settings.ordering(), settings.maxBuffered())));
+                added.forEach(tp -> owned.put(tp, newWork(tp)));
                 resume(consumer, added);
                 // A partition given back keeps no pause: pause again whatever still has work.
                 syncPauses(consumer);
@@ -149,7 +166,10 @@ public final class OffloadingConsumer extends PollLoop {
             @Override
             public void onPartitionsLost(Collection<TopicPartition> partitions) {
                 // Another member may own these already: committing anything now could overwrite its progress.
-                partitions.forEach(tp -> giveUp(owned.remove(tp), "partition lost"));
+                partitions.forEach(tp -> {
+                    uncommitted(owned.get(tp), "partition lost");
+                    giveUp(owned.remove(tp), "partition lost");
+                });
                 publish();
             }
         };
@@ -175,7 +195,10 @@ public final class OffloadingConsumer extends PollLoop {
             if (commit(consumer, done, commitTimeout)) {
                 markCommitted(done);
             }
-            partitions.forEach(tp -> giveUp(owned.remove(tp), "partition revoked"));
+            partitions.forEach(tp -> {
+                uncommitted(owned.get(tp), "partition revoked");
+                giveUp(owned.remove(tp), "partition revoked");
+            });
         } finally {
             works.forEach(revoking::remove);
             publish();
@@ -187,8 +210,9 @@ public final class OffloadingConsumer extends PollLoop {
         if (waiting == 0) {
             return;
         }
-        LOG.info("REVOKING {} with {} records in flight: waiting up to {} ms for them", names(works), waiting,
-                limit.toMillis());
+        LOG.info("REVOKING {} with {} records in flight: waiting up to {} ms for them, then committing within {} ms "
+                + "(rebalance timeout {} ms)", names(works), waiting, limit.toMillis(), commitTimeout.toMillis(),
+                settings.maxPollIntervalMs());
         long deadline = System.nanoTime() + limit.toNanos();
         while (inFlight(works) > 0) {
             long left = deadline - System.nanoTime();
@@ -226,6 +250,9 @@ public final class OffloadingConsumer extends PollLoop {
     protected void handle(KafkaConsumer<String, String> consumer, ConsumerRecords<String, String> records) {
         for (TopicPartition tp : records.partitions()) {
             PartitionWork work = owned.get(tp);
+            if (work != null && work.movedBack(records.records(tp).get(0).offset())) {
+                work = restart(work, records.records(tp).get(0).offset());
+            }
             if (work != null) {
                 for (ConsumerRecord<String, String> skipped : work.enqueue(records.records(tp))) {
                     stats.skipped();
@@ -234,6 +261,29 @@ public final class OffloadingConsumer extends PollLoop {
                 }
             }
         }
+    }
+
+    /**
+     * The partition's position went back: what was received from there on is not what comes now, so the partition
+     * starts over as if assigned again (attempts in flight given up, their keys held until they return), and its
+     * commits may go back with it.
+     */
+    private PartitionWork restart(PartitionWork old, long from) {
+        LOG.warn("RESET {} position moved back from {} to {}: an offset reset (auto.offset.reset) after the log was "
+                + "truncated or the topic made again; the records from {} on are new to this member and processed",
+                old.partition, old.nextOffset(), from, from);
+        owned.remove(old.partition);
+        giveUp(old, "the partition's position moved back");
+        PartitionWork fresh = newWork(old.partition);
+        owned.put(old.partition, fresh);
+        return fresh;
+    }
+
+    /** A new work state for {@code tp}; attempts of an older one that still run hold their keys in it too. */
+    private PartitionWork newWork(TopicPartition tp) {
+        PartitionWork work = new PartitionWork(tp, settings.ordering(), settings.maxBuffered());
+        stale.getOrDefault(tp, Set.of()).forEach(job -> work.holdStale(job.record));
+        return work;
     }
 
     /** Records handed to workers or to the dead-letter thread and not finished yet, as of the last poll. */
@@ -262,6 +312,11 @@ public final class OffloadingConsumer extends PollLoop {
         }
         long now = System.nanoTime();
         long wait = POLL_TIMEOUT.toNanos();
+        if (stopping || occupiedWorkers() >= settings.workers()) {
+            // A retry that is due cannot start before a worker comes back, which wakes the poll: until then a short
+            // timeout would only spin (poll(0) in a tight loop, for ever if the held workers hang).
+            return Duration.ofNanos(wait);
+        }
         for (PartitionWork work : owned.values()) {
             OptionalLong due = work.retryDueNanos();
             if (due.isPresent()) {
@@ -356,6 +411,8 @@ public final class OffloadingConsumer extends PollLoop {
             ended(ended);
         } else if (e instanceof DeadLettered dead) {
             deadLettered(dead);
+        } else if (e instanceof Returned returned) {
+            staleReturned(returned.job(), returned.done());
         }
     }
 
@@ -365,8 +422,12 @@ public final class OffloadingConsumer extends PollLoop {
         if (!jobs.remove(job)) {
             return;
         }
+        if (e.ending() == Ending.PAST_DEADLINE) {
+            holdWhileRunning(job, "past its deadline");
+        }
         if (e.ending() == Ending.DONE) {
             failedAttempts.remove(job.record);
+            transientFailures.remove(job.record);
             job.work.done(job.record);
         } else {
             failed(job, e.failure());
@@ -382,6 +443,22 @@ public final class OffloadingConsumer extends PollLoop {
                     + " failed (" + failure + ") and is not tried again");
             return;
         }
+        if (failure instanceof RetriableProcessingException) {
+            // Not the record's fault: wait and try again, as often as it takes, without using up an attempt.
+            int waits = transientFailures.merge(record, 1, Integer::sum);
+            Duration backoff = policy.backoffAfter(waits);
+            if (job.attempt > 1) {
+                failedAttempts.put(record, job.attempt - 1);
+            } else {
+                failedAttempts.remove(record);
+            }
+            LOG.warn("BACKOFF {} {}: {} (transient, {} in a row); attempt {} of {} not used up, again in {} ms",
+                    record.key(), RunStats.id(record), failure.getMessage(), waits, job.attempt, policy.maxAttempts(),
+                    backoff.toMillis());
+            job.work.retryLater(record, System.nanoTime() + backoff.toNanos());
+            return;
+        }
+        transientFailures.remove(record);
         if (job.attempt < policy.maxAttempts()) {
             Duration backoff = policy.backoffAfter(job.attempt);
             failedAttempts.put(record, job.attempt);
@@ -463,12 +540,36 @@ public final class OffloadingConsumer extends PollLoop {
     }
 
     /**
-     * Pauses busy partitions (see {@link PartitionWork#busy}; all when stopping) and resumes the others; only
+     * Records the member holds: per partition, the offsets from its commit offset to the last one received (what a
+     * crash would make the next owner read again), summed. Bounded by {@code --max-buffered}, plus at most one poll's
+     * {@code max.poll.records}. Any thread may ask.
+     */
+    public long recordsBuffered() {
+        return bufferedSeen;
+    }
+
+    /**
+     * Pauses busy partitions (see {@link PartitionWork#busy}; all when stopping, and all while the member as a whole
+     * holds {@code --max-buffered} records) and resumes the others; only
      * partitions still assigned and still ours (a partition revoked in the listener may still be in
      * {@code assignment()} for a moment under the consumer protocol, whose background thread removes it after the
      * callback).
      */
     private void syncPauses(KafkaConsumer<String, String> consumer) {
+        long buffered = owned.values().stream().mapToLong(PartitionWork::span).sum();
+        bufferedSeen = buffered;
+        boolean nowFull = buffered >= settings.maxBuffered();
+        if (nowFull != full) {
+            full = nowFull;
+            if (full) {
+                LOG.info("BUFFER full: the member holds {} records from its partitions' commit offsets on "
+                        + "(--max-buffered {}): every partition paused until it holds fewer", buffered,
+                        settings.maxBuffered());
+            } else {
+                LOG.info("BUFFER room again: the member holds {} records (--max-buffered {})", buffered,
+                        settings.maxBuffered());
+            }
+        }
         Set<TopicPartition> paused = consumer.paused();
         Set<TopicPartition> pause = new HashSet<>();
         Set<TopicPartition> resume = new HashSet<>();
@@ -477,7 +578,7 @@ public final class OffloadingConsumer extends PollLoop {
             if (work == null) {
                 continue;
             }
-            boolean busy = stopping || work.busy();
+            boolean busy = stopping || full || work.busy();
             if (busy && !paused.contains(tp)) {
                 pause.add(tp);
             } else if (!busy && paused.contains(tp)) {
@@ -585,6 +686,23 @@ public final class OffloadingConsumer extends PollLoop {
         return offsets.size() <= 10 ? first : first + " and " + (offsets.size() - 10) + " more";
     }
 
+    /**
+     * Counts, as abandoned, the records that finished here but that no accepted commit covers (the last commits
+     * failed): the partition's next owner runs them again, and the ledger must say so ({@code duplicates} stays
+     * within {@code abandoned}).
+     */
+    private void uncommitted(PartitionWork work, String why) {
+        int n = work == null ? 0 : work.finishedSinceCommit();
+        if (n == 0) {
+            return;
+        }
+        for (int i = 0; i < n; i++) {
+            stats.abandoned();
+        }
+        LOG.warn("ABANDONED {} record(s) of {} finished here since the last accepted commit: {}, not committed; the "
+                + "next owner runs them again", n, work.partition, why);
+    }
+
     /** Gives up everything of a partition: interrupts its attempts, forgets its records; none of it is committed. */
     private void giveUp(PartitionWork work, String why) {
         if (work == null) {
@@ -596,6 +714,7 @@ public final class OffloadingConsumer extends PollLoop {
                 it.remove();
                 job.giveUp();
                 abandoned(job.record, why);
+                holdWhileRunning(job, why);
             }
         }
         for (Iterator<Map.Entry<ConsumerRecord<String, String>, PartitionWork>> it =
@@ -608,8 +727,55 @@ public final class OffloadingConsumer extends PollLoop {
         }
         failedAttempts.keySet().removeIf(r -> r.partition() == work.partition.partition()
                 && r.topic().equals(work.partition.topic()));
+        transientFailures.keySet().removeIf(r -> r.partition() == work.partition.partition()
+                && r.topic().equals(work.partition.topic()));
         stopped.remove(work.partition);
         work.abandon();
+    }
+
+    /**
+     * If {@code job}'s worker is still inside the attempt given up on, holds its record and key (see {@link #stale})
+     * until it returns: a retry, or the record fetched again after a re-assignment, never runs beside it.
+     */
+    private void holdWhileRunning(Job job, String why) {
+        Thread worker = job.heldWorker();
+        if (worker == null) {
+            return; // returned already: its Returned event, if any, finds nothing to release
+        }
+        stale.computeIfAbsent(job.work.partition, tp -> new HashSet<>()).add(job);
+        PartitionWork current = owned.get(job.work.partition);
+        if (current != null) {
+            current.holdStale(job.record);
+        }
+        LOG.warn("HOLD {} {}: attempt {} was given up ({}) but {} is still inside it; neither the record nor the "
+                + "later records of its key start until it returns", job.record.key(), RunStats.id(job.record),
+                job.attempt, why, worker.getName());
+    }
+
+    /**
+     * A given-up attempt's worker returned: its record and key may go on. If it finished the record after all, a
+     * retry waiting for it is not run: the record is done (a dead letter already on its way stays one).
+     */
+    private void staleReturned(Job job, boolean done) {
+        Set<Job> running = stale.get(job.work.partition);
+        if (running == null || !running.remove(job)) {
+            return;
+        }
+        if (running.isEmpty()) {
+            stale.remove(job.work.partition);
+        }
+        PartitionWork current = owned.get(job.work.partition);
+        boolean retryDropped = false;
+        if (current != null) {
+            current.staleReturned(job.record);
+            if (done && current.doneWhileWaitingForRetry(job.record)) {
+                failedAttempts.remove(job.record);
+                transientFailures.remove(job.record);
+                retryDropped = true;
+            }
+        }
+        LOG.info("HOLD over {} {}: the given-up attempt {} returned{}", job.record.key(), RunStats.id(job.record),
+                job.attempt, retryDropped ? " having processed it after all: done, its retry dropped" : "");
     }
 
     private void abandoned(ConsumerRecord<String, String> record, String why) {
@@ -654,7 +820,7 @@ public final class OffloadingConsumer extends PollLoop {
                 }
                 worker = Thread.currentThread();
             }
-            Ending ending;
+            Ending ending = Ending.FAILED;
             Throwable failure = null;
             JobWatch.Job watch = jobWatch.start(RunStats.id(record));
             watched.put(watch, this);
@@ -677,12 +843,23 @@ public final class OffloadingConsumer extends PollLoop {
                 synchronized (this) {
                     worker = null;
                 }
-                leftovers.remove(this);
+                if (leftovers.remove(this)) {
+                    // Given up while it ran: its record and key were held for it.
+                    events.add(new Returned(this, ending == Ending.DONE));
+                    wakeUp();
+                }
                 // Neither the watchdog (closed) nor giveUp (worker cleared) interrupts this job any more: an interrupt
                 // still pending was meant for it and must not reach the worker's next job.
                 Thread.interrupted();
             }
             settle(ending, failure);
+        }
+
+        /** The worker still inside this attempt after it was given up on, or null once it has returned. */
+        Thread heldWorker() {
+            synchronized (this) {
+                return leftovers.contains(this) ? worker : null;
+            }
         }
 
         /** Reports how the attempt ended, unless it is settled already; a worker still inside counts as held. */

@@ -5,6 +5,7 @@ import dev.starvation.kafka.ordering.KeyedQueue;
 import dev.starvation.kafka.ordering.OffsetTracker;
 import dev.starvation.kafka.ordering.Ordering;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,13 +40,19 @@ final class PartitionWork {
     /** Records handed to a worker (or to the dead-letter thread) and not done, by offset. */
     private final Map<Long, ConsumerRecord<String, String>> running = new LinkedHashMap<>();
     private final Map<Long, Retry> retries = new TreeMap<>();
+    /** Offsets with an older attempt still running on a worker that was given up on, and how many such attempts. */
+    private final Map<Long, Integer> stale = new HashMap<>();
     private final int maxBuffered;
     private final int metadataLimit;
+    /** Leader epochs of the records received, by the first offset of each epoch: what a commit carries (KIP-320). */
+    private final TreeMap<Long, Integer> epochs = new TreeMap<>();
     private OffsetAndMetadata committed;
     private boolean metadataDropped;
     private boolean stopped;
     /** Whether anything finished (or was skipped) here: before that, a commit would only repeat where reading began. */
     private boolean progressed;
+    /** Records finished here since the broker last accepted a commit of this partition: lost work if it is lost. */
+    private int finishedSinceCommit;
 
     PartitionWork(TopicPartition partition, Ordering ordering, int maxBuffered) {
         this(partition, ordering, maxBuffered, CommitMetadata.BROKER_LIMIT);
@@ -68,6 +75,12 @@ final class PartitionWork {
         }
         committed = groupCommitted;
         offsets.startAt(groupCommitted.offset());
+        OptionalLong base = CommitMetadata.baseOf(groupCommitted.metadata());
+        if (base.isPresent() && base.getAsLong() != groupCommitted.offset()) {
+            LOG.warn("RESUME {} at offset {}: the commit's metadata was written for offset {}, so the offset was moved "
+                    + "and the metadata kept (an offset sync or reset): it is ignored and nothing is skipped",
+                    partition, groupCommitted.offset(), base.getAsLong());
+        }
         SortedSet<Long> finished = CommitMetadata.decode(groupCommitted.offset(), groupCommitted.metadata());
         offsets.finishedBefore(finished);
         return finished;
@@ -77,6 +90,12 @@ final class PartitionWork {
     List<ConsumerRecord<String, String>> enqueue(Iterable<ConsumerRecord<String, String>> records) {
         List<ConsumerRecord<String, String>> skipped = new ArrayList<>();
         for (ConsumerRecord<String, String> record : records) {
+            record.leaderEpoch().ifPresent(epoch -> {
+                Map.Entry<Long, Integer> last = epochs.lastEntry();
+                if (last == null || !last.getValue().equals(epoch)) {
+                    epochs.put(record.offset(), epoch);
+                }
+            });
             boolean finishedBefore = offsets.finishedBefore(record.offset());
             if (!offsets.received(record.offset())) {
                 continue; // fetched again after a seek: already here
@@ -89,6 +108,21 @@ final class PartitionWork {
             }
         }
         return skipped;
+    }
+
+    /**
+     * Whether a poll's records starting at {@code firstOffset} come from before what this partition has received
+     * already: the consumer never seeks, so its position was moved back (an offset reset after the log was truncated,
+     * or the topic deleted and made again). Such records are not the ones received before.
+     */
+    boolean movedBack(long firstOffset) {
+        long next = offsets.next();
+        return next >= 0 && firstOffset < next;
+    }
+
+    /** The offset after the last record received, or where reading starts; -1 until known. */
+    long nextOffset() {
+        return offsets.next();
     }
 
     /** Whether {@link #start()} has a record for a worker now (never after {@link #stopAt}). */
@@ -117,7 +151,7 @@ final class PartitionWork {
 
     private Retry dueRetry(long now) {
         for (Retry r : retries.values()) {
-            if (now - r.notBeforeNanos() >= 0) {
+            if (now - r.notBeforeNanos() >= 0 && !stale.containsKey(r.record().offset())) {
                 return r;
             }
         }
@@ -137,7 +171,8 @@ final class PartitionWork {
     /** When the earliest record waiting for a retry may start ({@link System#nanoTime()}), or empty. */
     OptionalLong retryDueNanos() {
         return stopped ? OptionalLong.empty()
-                : retries.values().stream().mapToLong(Retry::notBeforeNanos).min();
+                : retries.values().stream().filter(r -> !stale.containsKey(r.record().offset()))
+                        .mapToLong(Retry::notBeforeNanos).min();
     }
 
     /**
@@ -163,14 +198,40 @@ final class PartitionWork {
             waiting.finished(record);
             offsets.finished(record.offset());
             progressed = true;
+            finishedSinceCommit++;
         }
     }
 
-    /** The running record was given up, not done: it runs again, before the later records of its key. */
-    void gaveUp(ConsumerRecord<String, String> record) {
-        if (running.remove(record.offset()) != null) {
-            waiting.putBack(record);
+    /**
+     * An attempt at {@code record} was given up (past its deadline, or its partition revoked or lost) but its worker
+     * has not returned: until {@link #staleReturned}, neither the record nor the later records of its lane start.
+     */
+    void holdStale(ConsumerRecord<String, String> record) {
+        stale.merge(record.offset(), 1, Integer::sum);
+        waiting.hold(record);
+    }
+
+    /** The worker of a stale attempt at {@code record} returned (see {@link #holdStale}). */
+    void staleReturned(ConsumerRecord<String, String> record) {
+        if (stale.containsKey(record.offset())) {
+            stale.computeIfPresent(record.offset(), (o, n) -> n == 1 ? null : n - 1);
+            waiting.release(record);
         }
+    }
+
+    /**
+     * An attempt given up on finished {@code record} after all: if the record waits for a retry, it is done instead
+     * (processed, not to run again). Returns whether it was.
+     */
+    boolean doneWhileWaitingForRetry(ConsumerRecord<String, String> record) {
+        if (retries.remove(record.offset()) == null) {
+            return false;
+        }
+        waiting.finished(record);
+        offsets.finished(record.offset());
+        progressed = true;
+        finishedSinceCommit++;
+        return true;
     }
 
     /**
@@ -179,6 +240,16 @@ final class PartitionWork {
      */
     boolean busy() {
         return stopped || offsets.span() >= maxBuffered;
+    }
+
+    /** Offsets from the commit offset to the last one received: what this partition holds, at most. */
+    long span() {
+        return offsets.span();
+    }
+
+    /** Records finished here (processed or dead-lettered) that no accepted commit covers yet. */
+    int finishedSinceCommit() {
+        return finishedSinceCommit;
     }
 
     /** Records running now. */
@@ -223,15 +294,28 @@ final class PartitionWork {
                     offset, finishedAbove.size());
         }
         metadataDropped = metadata.isEmpty();
-        OffsetAndMetadata next = new OffsetAndMetadata(offset, metadata.orElse(""));
+        // The epoch of the last record below the offset, as the consumer's own commits carry it: the next owner's
+        // fetch is checked against it, and a log truncated below the offset is detected (KIP-320).
+        Map.Entry<Long, Integer> epoch = epochs.floorEntry(offset - 1);
+        OffsetAndMetadata next = new OffsetAndMetadata(offset,
+                epoch != null ? Optional.of(epoch.getValue()) : committedEpoch(), metadata.orElse(""));
         if (committed != null && committed.offset() == next.offset() && committed.metadata().equals(next.metadata())) {
             return null;
         }
         return committed != null && committed.offset() > offset ? null : next;
     }
 
+    private Optional<Integer> committedEpoch() {
+        return committed == null ? Optional.empty() : committed.leaderEpoch();
+    }
+
     /** The broker accepted {@code commit}. */
     void committed(OffsetAndMetadata commit) {
         committed = commit;
+        finishedSinceCommit = 0;
+        Long floor = epochs.floorKey(commit.offset() - 1);
+        if (floor != null) {
+            epochs.headMap(floor).clear();
+        }
     }
 }

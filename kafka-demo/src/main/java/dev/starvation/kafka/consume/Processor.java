@@ -15,6 +15,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  *   <li>Anything thrown, an {@link Error} included, and returning {@code false}, is a failed attempt: the record is
  *       tried again after a backoff, up to {@code --max-attempts} in all, then sent to {@code <topic>.DLT} and
  *       committed past. A processor is therefore run more than once for the same record: make it idempotent.</li>
+ *   <li>Throwing {@link RetriableProcessingException} says a dependency is down, not that the record is bad: the
+ *       record is tried again after a growing backoff without using up an attempt, for as long as it takes.</li>
  *   <li>An interrupt means "stop now": the attempt has passed {@code --record-deadline} (it counts as failed whatever
  *       the processor returns afterwards), or its partition was revoked or lost, or the consumer is closing (the
  *       record is given up and never committed by this member; its next owner runs it again). Honour it promptly:
@@ -23,7 +25,8 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  *       as lost capacity, {@code /health} answers 503 once the attempt is past its deadline, and a revoked record may
  *       then run here and on its new owner at the same time.</li>
  *   <li>Under a share group ({@code --mode share-renew}) the same holds, but a failed attempt is released to the group
- *       for another delivery, and rejected at the last attempt, instead of retried here and dead-lettered; a worker
+ *       for another delivery, and rejected at the last attempt, instead of retried here and dead-lettered (a
+ *       {@link RetriableProcessingException} too: every delivery counts with the broker); a worker
  *       that ignores the interrupt gets no record until it returns.</li>
  * </ul>
  */

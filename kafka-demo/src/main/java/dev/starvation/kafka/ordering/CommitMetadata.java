@@ -5,13 +5,16 @@ import java.util.Base64;
 import java.util.BitSet;
 import java.util.Iterator;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.SortedSet;
 import java.util.TreeSet;
 
 /**
  * The offsets finished above a committed offset, written into the commit's metadata so that the partition's next owner
  * skips them. Two encodings, the shorter wins: a bitmap (dense) or run lengths (sparse or long runs), each base64url
- * behind a tag, e.g. {@code f1b:BQ} for "offsets c+1 and c+3 are finished" where c is the committed offset.
+ * behind a tag and the offset they count from, e.g. {@code f2b:7.BQ} for "offsets 8 and 10 are finished" committed
+ * with offset 7. Metadata whose offset is not the committed one (a tool moved the offset and kept the metadata) means
+ * nothing: its bits would name other records.
  */
 public final class CommitMetadata {
 
@@ -22,8 +25,10 @@ public final class CommitMetadata {
     /** Nor may it name offsets further than this above the committed one. */
     static final int MAX_SPAN = 1 << 24;
 
-    private static final String BITMAP = "f1b:";
-    private static final String RUNS = "f1r:";
+    private static final String BITMAP = "f2b:";
+    private static final String RUNS = "f2r:";
+    /** Between the base offset and the encoded offsets. */
+    private static final char BASE_END = '.';
     private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
     private static final Base64.Decoder B64_IN = Base64.getUrlDecoder();
 
@@ -48,41 +53,63 @@ public final class CommitMetadata {
         if (finished.isEmpty()) {
             return "";
         }
-        String runs = RUNS + B64.encodeToString(runs(commitOffset, finished));
+        String base = Long.toString(commitOffset) + BASE_END;
+        String runs = RUNS + base + B64.encodeToString(runs(commitOffset, finished));
         long span = finished.last() - commitOffset;
         // A bitmap costs a bit per offset of the span, 6 per base64 character: past the limit it cannot fit.
         if (span / 6 > Math.min(maxBytes, MAX_SPAN)) {
             return runs;
         }
-        String bitmap = BITMAP + B64.encodeToString(bitmap(commitOffset, finished));
+        String bitmap = BITMAP + base + B64.encodeToString(bitmap(commitOffset, finished));
         return bitmap.length() <= runs.length() ? bitmap : runs;
     }
 
     /**
      * The finished offsets carried by {@code metadata} committed with {@code commitOffset}; empty for no metadata, for
-     * metadata another program wrote, and for anything malformed (the records are then simply processed again).
+     * metadata another program wrote, for metadata written for another offset (see {@link #baseOf}), and for anything
+     * malformed (the records are then simply processed again).
      */
     public static SortedSet<Long> decode(long commitOffset, String metadata) {
         TreeSet<Long> offsets = new TreeSet<>();
-        if (metadata == null || commitOffset < 0) {
+        OptionalLong base = baseOf(metadata);
+        if (commitOffset < 0 || base.isEmpty() || base.getAsLong() != commitOffset) {
             return offsets;
         }
+        String encoded = metadata.substring(metadata.indexOf(BASE_END) + 1);
         try {
             if (metadata.startsWith(BITMAP)) {
-                BitSet bits = BitSet.valueOf(B64_IN.decode(metadata.substring(BITMAP.length())));
+                BitSet bits = BitSet.valueOf(B64_IN.decode(encoded));
                 for (int i = bits.nextSetBit(0); i >= 0; i = bits.nextSetBit(i + 1)) {
                     if (i >= MAX_SPAN || offsets.size() >= MAX_DECODED) {
                         throw new IllegalArgumentException("too many offsets");
                     }
                     offsets.add(commitOffset + 1 + i);
                 }
-            } else if (metadata.startsWith(RUNS)) {
-                decodeRuns(commitOffset, B64_IN.decode(metadata.substring(RUNS.length())), offsets);
+            } else {
+                decodeRuns(commitOffset, B64_IN.decode(encoded), offsets);
             }
         } catch (IllegalArgumentException malformed) {
             offsets.clear();
         }
         return offsets;
+    }
+
+    /**
+     * The offset {@code metadata} of ours was written for (the offset committed with it), or empty if it is not ours.
+     * A commit whose offset differs was moved by something that kept the metadata (MirrorMaker 2's offset sync, an
+     * operator's reset): its finished offsets are not to be trusted.
+     */
+    public static OptionalLong baseOf(String metadata) {
+        if (metadata == null || !(metadata.startsWith(BITMAP) || metadata.startsWith(RUNS))) {
+            return OptionalLong.empty();
+        }
+        int end = metadata.indexOf(BASE_END, BITMAP.length());
+        try {
+            return end < 0 ? OptionalLong.empty()
+                    : OptionalLong.of(Long.parseLong(metadata.substring(BITMAP.length(), end)));
+        } catch (NumberFormatException notOurs) {
+            return OptionalLong.empty();
+        }
     }
 
     /** Bit i set: offset commitOffset + 1 + i is finished (the committed offset itself never is). */
@@ -124,7 +151,7 @@ public final class CommitMetadata {
         while (pos[0] < bytes.length) {
             at += readVarint(bytes, pos);
             long length = readVarint(bytes, pos);
-            if (length < 0 || at < commitOffset || at + length - commitOffset > MAX_SPAN
+            if (length < 0 || at <= commitOffset || at + length - commitOffset > MAX_SPAN
                     || offsets.size() + length > MAX_DECODED) {
                 throw new IllegalArgumentException("too many offsets");
             }

@@ -19,6 +19,8 @@ public final class KeyedQueue<K, V> {
     private final Ordering ordering;
     private final Map<Object, ArrayDeque<ConsumerRecord<K, V>>> waitingByLane = new HashMap<>();
     private final Set<Object> busyLanes = new HashSet<>();
+    /** Lanes blocked from outside (an older attempt of one of their records still runs), with how many holds. */
+    private final Map<Object, Integer> heldLanes = new HashMap<>();
     /** The first waiting record of each idle lane, by offset: what may start, lowest offset first. */
     private final TreeMap<Long, Object> ready = new TreeMap<>();
     private int waiting;
@@ -34,8 +36,39 @@ public final class KeyedQueue<K, V> {
         ArrayDeque<ConsumerRecord<K, V>> lineUp = waitingByLane.computeIfAbsent(lane, l -> new ArrayDeque<>());
         lineUp.addLast(record);
         waiting++;
-        if (lineUp.size() == 1 && !busyLanes.contains(lane)) {
+        if (lineUp.size() == 1 && idle(lane)) {
             ready.put(record.offset(), lane);
+        }
+    }
+
+    private boolean idle(Object lane) {
+        return !busyLanes.contains(lane) && !heldLanes.containsKey(lane);
+    }
+
+    /**
+     * Blocks {@code record}'s lane until {@link #release}: nothing of it starts meanwhile. For an attempt that was given
+     * up but whose worker has not returned (past its deadline, or its partition revoked and assigned again): its
+     * record and the later records of its key must not run beside it.
+     */
+    public void hold(ConsumerRecord<K, V> record) {
+        Object lane = ordering.laneOf(record);
+        if (heldLanes.merge(lane, 1, Integer::sum) == 1) {
+            ArrayDeque<ConsumerRecord<K, V>> lineUp = waitingByLane.get(lane);
+            if (lineUp != null) {
+                ready.remove(lineUp.peekFirst().offset());
+            }
+        }
+    }
+
+    /** Ends one {@link #hold} of {@code record}'s lane; the last one lets the lane go on. */
+    public void release(ConsumerRecord<K, V> record) {
+        Object lane = ordering.laneOf(record);
+        Integer left = heldLanes.computeIfPresent(lane, (l, n) -> n == 1 ? null : n - 1);
+        if (left == null && idle(lane)) {
+            ArrayDeque<ConsumerRecord<K, V>> lineUp = waitingByLane.get(lane);
+            if (lineUp != null) {
+                ready.put(lineUp.peekFirst().offset(), lane);
+            }
         }
     }
 
@@ -64,25 +97,12 @@ public final class KeyedQueue<K, V> {
     /** {@code record}, started before, is done with for good (finished or dead-lettered): its lane may go on. */
     public void finished(ConsumerRecord<K, V> record) {
         Object lane = ordering.laneOf(record);
-        if (busyLanes.remove(lane)) {
+        if (busyLanes.remove(lane) && idle(lane)) {
             ArrayDeque<ConsumerRecord<K, V>> lineUp = waitingByLane.get(lane);
             if (lineUp != null) {
                 ready.put(lineUp.peekFirst().offset(), lane);
             }
         }
-    }
-
-    /** {@code record}, started before, must run again: it goes back to the head of its lane, which may start it. */
-    public void putBack(ConsumerRecord<K, V> record) {
-        Object lane = ordering.laneOf(record);
-        busyLanes.remove(lane);
-        ArrayDeque<ConsumerRecord<K, V>> lineUp = waitingByLane.computeIfAbsent(lane, l -> new ArrayDeque<>());
-        if (!lineUp.isEmpty()) {
-            ready.remove(lineUp.peekFirst().offset());
-        }
-        lineUp.addFirst(record);
-        waiting++;
-        ready.put(record.offset(), lane);
     }
 
     /** Records added and not started. */

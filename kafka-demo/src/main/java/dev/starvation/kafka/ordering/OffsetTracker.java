@@ -73,6 +73,11 @@ public final class OffsetTracker {
         return finishedAhead.tailSet(commitOffset(), false);
     }
 
+    /** The offset after the last one received (or where reading starts); -1 until known. */
+    public long next() {
+        return next;
+    }
+
     /** Records received and not finished. */
     public int unfinishedCount() {
         return unfinished.size();

@@ -105,6 +105,34 @@ final class LockRenewer {
     }
 
     /**
+     * The broker accepted the RENEW of {@code id} sent at {@code sentNanos}: its lock runs to a lock from then at
+     * least, and its work may start. The record stays renewing until a poll hands it back, if the client does that.
+     */
+    void renewed(String id, long sentNanos, long lockNanos) {
+        InFlight f = held.get(id);
+        if (f != null) {
+            f.confirmed = true;
+            f.lockEndNanos = Math.max(f.lockEndNanos, sentNanos + lockNanos);
+        }
+    }
+
+    /**
+     * Removes and returns the renewing records whose lock has ended by this member's clock with no answer and no
+     * hand-back: the lock is lost.
+     */
+    List<InFlight> takeLapsed(long nowNanos) {
+        List<InFlight> lapsed = new ArrayList<>();
+        for (Iterator<InFlight> it = held.values().iterator(); it.hasNext(); ) {
+            InFlight f = it.next();
+            if (f.state == State.RENEWING && nowNanos - f.lockEndNanos > 0) {
+                lapsed.add(f);
+                it.remove();
+            }
+        }
+        return lapsed;
+    }
+
+    /**
      * {@code f}'s work ended (ignored if the record was given up meanwhile, or held anew since); the first end reported
      * counts: a worker's result after its deadline passed changes nothing.
      */

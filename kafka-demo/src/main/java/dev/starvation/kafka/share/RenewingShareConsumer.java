@@ -68,6 +68,8 @@ final class RenewingShareConsumer extends ShareMember {
     private final Set<JobWatch.Job> lost = new LinkedHashSet<>();
     private long closeByNanos = Long.MAX_VALUE;
     private volatile int stuckAtClose;
+    /** Set just before a closing member interrupts its workers: what an attempt does then is no failed attempt. */
+    private volatile boolean interruptedByClose;
 
     RenewingShareConsumer(String name, ShareSettings settings, Processor processor, ShareLedger ledger,
             StallWatchdog watchdog, int lockMs) {
@@ -158,7 +160,7 @@ final class RenewingShareConsumer extends ShareMember {
         try {
             if (processor.process(record)) {
                 result = LockRenewer.Result.DONE;
-            } else if (stopRequested()) {
+            } else if (stopRequested() || interruptedByClose) {
                 result = LockRenewer.Result.INTERRUPTED;
             } else {
                 result = LockRenewer.Result.FAILED;
@@ -168,9 +170,11 @@ final class RenewingShareConsumer extends ShareMember {
         } catch (Throwable t) {
             // Errors too (AssertionError, StackOverflowError…): the pool's FutureTask would swallow them, and the
             // record would be renewed for ever with nobody working on it.
-            result = LockRenewer.Result.FAILED;
             error = t;
             threw = true;
+            // A processor that throws on the close's interrupt (wrapping InterruptedException, as many do) did not
+            // fail: counted as a failure, the last attempt would be rejected, and the record archived unprocessed.
+            result = interruptedByClose ? LockRenewer.Result.INTERRUPTED : LockRenewer.Result.FAILED;
         } finally {
             watch.close();
             watched.remove(watch);
@@ -188,7 +192,7 @@ final class RenewingShareConsumer extends ShareMember {
             finished.add(new Finished(held, LockRenewer.Result.PAST_DEADLINE, pastDeadline(watch)));
             return;
         }
-        if (threw) {
+        if (threw && result == LockRenewer.Result.FAILED) {
             ledger.failed();
         }
         ledger.finished(name, record, result == LockRenewer.Result.DONE);
@@ -224,6 +228,7 @@ final class RenewingShareConsumer extends ShareMember {
     @Override
     void afterPoll(KafkaShareConsumer<String, String> consumer) {
         boolean outcomes = false;
+        unanswered(System.nanoTime());
         while (renewer.hasHeld()) {
             drainFinished();
             watchCapacity();
@@ -240,6 +245,7 @@ final class RenewingShareConsumer extends ShareMember {
             if (stopRequested() && now >= closeBy()) {
                 break;
             }
+            unanswered(now);
             List<LockRenewer.InFlight> due = renewer.takeDue(now, lockMs * 1_000_000L);
             if (!due.isEmpty()) {
                 renew(consumer, due);
@@ -308,6 +314,20 @@ final class RenewingShareConsumer extends ShareMember {
         }
     }
 
+    /**
+     * Gives up the records whose lock has ended, by this member's clock, with their RENEW neither answered nor the
+     * record handed back (a commit that timed out, an answer lost): without this they would stay renewing for ever,
+     * their work going on while the broker hands them to another member.
+     */
+    private void unanswered(long now) {
+        for (LockRenewer.InFlight f : renewer.takeLapsed(now)) {
+            stopWork(f);
+            LOG.warn("LOCK LOST {} {} on {}: no answer to its RENEW and not handed back before its lock ended; the "
+                    + "broker hands it to another member; {}", f.record.key(), RunStats.id(f.record), name,
+                    f.started() ? "work stopped here" : "not started");
+        }
+    }
+
     private void renew(KafkaShareConsumer<String, String> consumer, List<LockRenewer.InFlight> due) {
         List<String> inWork = new ArrayList<>();
         List<String> before = new ArrayList<>();
@@ -330,24 +350,35 @@ final class RenewingShareConsumer extends ShareMember {
             case DONE -> AcknowledgeType.ACCEPT;
             case FAILED, PAST_DEADLINE -> onFailure(record, f.error);
             case INTERRUPTED -> {
-                LOG.info("ABANDONED {} {} on {}: closing past the shutdown grace; released to the group, not"
-                        + " processed", record.key(), RunStats.id(record), name);
+                LOG.info("ABANDONED {} {} on {}: closing past the shutdown grace; {}, not processed", record.key(),
+                        RunStats.id(record), name, released(record));
                 yield AcknowledgeType.RELEASE;
             }
             case NOT_STARTED -> {
-                LOG.info("ABANDONED {} {} on {}: closing before its work started; released to the group",
-                        record.key(), RunStats.id(record), name);
+                LOG.info("ABANDONED {} {} on {}: closing before its work started; {}", record.key(),
+                        RunStats.id(record), name, released(record));
                 yield AcknowledgeType.RELEASE;
             }
             case NO_WORKER -> {
                 LOG.warn("RELEASE {} {} on {}: not started, all {} worker(s) are held by attempts that ignored their"
-                        + " deadline's interrupt; back to the group for another member", record.key(),
-                        RunStats.id(record), name, settings.workers());
+                        + " deadline's interrupt; {}", record.key(), RunStats.id(record), name, settings.workers(),
+                        released(record));
                 yield AcknowledgeType.RELEASE;
             }
         };
         consumer.acknowledge(record, type);
         ledger.sent(name, record, type, f.lockEndNanos);
+    }
+
+    /**
+     * What a RELEASE of {@code record} does: the broker counted its delivery when it handed it over, and archives a
+     * record released on its last delivery (SharePartition, 4.3.1), started or not.
+     */
+    private String released(ConsumerRecord<String, String> record) {
+        int delivery = ShareLedger.deliveryCount(record);
+        return delivery < settings.deliveryLimit() ? "released to the group"
+                : "released, but this was its last delivery (" + delivery + " of " + settings.deliveryLimit()
+                        + "): the broker archives it unprocessed";
     }
 
     /** RELEASE for another try while attempts remain, REJECT at the last one (the broker archives it either way). */
@@ -368,6 +399,12 @@ final class RenewingShareConsumer extends ShareMember {
     void answered(List<ShareLedger.Ack> acks) {
         Boolean renewDisabled = null;
         for (ShareLedger.Ack ack : acks) {
+            if (ack.type == AcknowledgeType.RENEW && ack.answer == ShareLedger.Answer.OK) {
+                // The broker renewed the lock: that alone lets the work start, whether or not a poll hands the record
+                // back (4.3.1's clients do, after every RENEW; the terminal acknowledgement waits for that).
+                renewer.renewed(ack.recordId, ack.sentNanos, lockMs * 1_000_000L);
+                continue;
+            }
             if (ack.type != AcknowledgeType.RENEW || ack.answer != ShareLedger.Answer.REFUSED) {
                 continue;
             }
@@ -426,6 +463,7 @@ final class RenewingShareConsumer extends ShareMember {
             handle(consumer, records);
             afterPoll(consumer);
         }
+        interruptedByClose = true;
         workers.shutdownNow();
         awaitWorkers();
         drainFinished();

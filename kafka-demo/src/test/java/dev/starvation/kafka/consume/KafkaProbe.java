@@ -45,6 +45,23 @@ public final class KafkaProbe implements AutoCloseable {
         return result;
     }
 
+    /** The group's commits as the broker holds them: offset, leader epoch and metadata, per partition. */
+    Map<TopicPartition, OffsetAndMetadata> commits(String group) throws Exception {
+        Map<TopicPartition, OffsetAndMetadata> result = new HashMap<>();
+        admin.listConsumerGroupOffsets(group, new ListConsumerGroupOffsetsOptions()).partitionsToOffsetAndMetadata()
+                .get(10, TimeUnit.SECONDS).forEach((tp, om) -> {
+                    if (om != null) {
+                        result.put(tp, om);
+                    }
+                });
+        return result;
+    }
+
+    /** Commits for an empty group from outside it, as an operator's tool or MirrorMaker 2's offset sync does. */
+    void commitAsATool(String group, Map<TopicPartition, OffsetAndMetadata> offsets) throws Exception {
+        admin.alterConsumerGroupOffsets(group, offsets).all().get(10, TimeUnit.SECONDS);
+    }
+
     /** The end offset of every partition of {@code topic}: how many records each holds. */
     public Map<TopicPartition, Long> endOffsets(String topic) throws Exception {
         int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS)

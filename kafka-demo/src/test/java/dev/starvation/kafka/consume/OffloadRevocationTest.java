@@ -50,7 +50,7 @@ class OffloadRevocationTest {
         String topic = BROKER.fixture().topicWith(2, 4, i -> i < 2 ? MisbehavingProcessor.GATED : "job-" + i);
         String group = Fixture.unique("revoke-wait");
         Duration work = Duration.ofMillis(100);
-        // max.poll.interval.ms 6000: a revocation waits up to min(grace 5 s, 6000 / 2) = 3 s.
+        // max.poll.interval.ms 6000: a revocation waits up to 6000 - 3000 (commit) - 1200 (heartbeat) - 600 = 1.2 s.
         ConsumerSettings settings = settings(topic, group, protocol, 6000, work, 2);
         MisbehavingProcessor first = new MisbehavingProcessor(work);
         RunningConsumer a = RunningConsumer.start(new OffloadingConsumer(settings, first), "first");
@@ -80,7 +80,7 @@ class OffloadRevocationTest {
         }
         List<String> revoking = log.linesStartingWith("REVOKING", "first");
         assertThat(revoking.get(0)).matches("REVOKING \\[" + topic + "-[01]] with 1 records in flight: waiting up to "
-                + "3000 ms for them");
+                + "1200 ms for them, then committing within 3000 ms \\(rebalance timeout 6000 ms\\)");
         String revoked = revoking.get(0).substring("REVOKING [".length(), revoking.get(0).indexOf(']'));
         List<String> firstLines = log.linesStartingWith("", "first");
         int revokingAt = firstLines.indexOf(revoking.get(0));

@@ -161,15 +161,30 @@ class PartitionWorkTest {
     }
 
     @Test
-    void aRecordGivenUpRunsAgainBeforeTheLaterRecordsOfItsKey() {
+    void aRetryHeldForItsStaleAttemptIsNotDueUntilThatAttemptReturns() {
         PartitionWork work = new PartitionWork(P0, Ordering.KEY, 100);
         work.enqueue(records(0, 4, 2));
         List<ConsumerRecord<String, String>> first = startAll(work);
         assertThat(first).extracting(ConsumerRecord::offset).containsExactly(0L, 1L);
 
-        work.gaveUp(first.get(0));
+        // Past its deadline, its worker still inside: the retry may not start, however due.
+        work.holdStale(first.get(0));
+        work.retryLater(first.get(0), System.nanoTime());
 
+        assertThat(work.retryDueNanos()).as("nothing due: the poll need not hurry").isEmpty();
+        assertThat(startAll(work)).isEmpty();
+        work.staleReturned(first.get(0));
         assertThat(startAll(work)).extracting(ConsumerRecord::offset).containsExactly(0L);
-        assertThat(work.toCommit()).as("nothing finished: nothing to commit").isNull();
+    }
+
+    @Test
+    void recordsFromBeforeWhatWasReceivedMeanThePositionMovedBackNotARefetch() {
+        PartitionWork work = new PartitionWork(P0, Ordering.KEY, 100);
+        assertThat(work.movedBack(0)).as("nothing received yet").isFalse();
+        work.enqueue(records(0, 5, 5));
+
+        assertThat(work.movedBack(5)).isFalse();
+        assertThat(work.movedBack(0)).as("an offset reset after truncation brings offset 0 again").isTrue();
+        assertThat(work.nextOffset()).isEqualTo(5);
     }
 }

@@ -54,11 +54,11 @@ class CommitMetadataTest {
             alternate.add(o);
         }
         String bitmap = CommitMetadata.encode(0, alternate, CommitMetadata.BROKER_LIMIT).orElseThrow();
-        assertThat(bitmap).startsWith("f1b:").hasSizeLessThanOrEqualTo(4 + 1000 / 6 + 1);
+        assertThat(bitmap).startsWith("f2b:0.").hasSizeLessThanOrEqualTo(6 + 1000 / 6 + 1);
 
         // 100,000 finished offsets in one run after the gap: two numbers.
         String runs = CommitMetadata.encode(0, range(1, 100_001), CommitMetadata.BROKER_LIMIT).orElseThrow();
-        assertThat(runs).startsWith("f1r:").hasSizeLessThan(16);
+        assertThat(runs).startsWith("f2r:0.").hasSizeLessThan(18);
         assertThat(CommitMetadata.decode(0, runs)).hasSize(100_000);
     }
 
@@ -76,17 +76,35 @@ class CommitMetadataTest {
     @Test
     void metadataWrittenByAnotherProgramOrMangledMeansNothingIsSkipped() {
         assertThat(CommitMetadata.decode(10, "committed by spring-kafka")).isEmpty();
-        assertThat(CommitMetadata.decode(10, "f1b:***")).isEmpty();
-        assertThat(CommitMetadata.decode(10, "f1r:gA")).as("truncated varint").isEmpty();
+        assertThat(CommitMetadata.decode(10, "f2b:10.***")).isEmpty();
+        assertThat(CommitMetadata.decode(10, "f2r:10.gA")).as("truncated varint").isEmpty();
         assertThat(CommitMetadata.decode(10, null)).isEmpty();
     }
 
     @Test
     void metadataNamingMoreOffsetsThanAnyCommitOfOursIsRefusedRatherThanAllocated() {
         // One run of 2^40 finished offsets: four bytes of metadata.
-        String huge = CommitMetadata.encode(0, offsets(1), 100).orElseThrow().replace("f1b:", "f1r:")
-                .substring(0, 4) + java.util.Base64.getUrlEncoder().withoutPadding()
+        String huge = "f2r:0." + java.util.Base64.getUrlEncoder().withoutPadding()
                 .encodeToString(new byte[] {0, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x20});
         assertThat(CommitMetadata.decode(0, huge)).isEmpty();
+    }
+
+    @Test
+    void metadataCommittedWithAnotherOffsetThanItWasWrittenForNamesNothing() {
+        String written = CommitMetadata.encode(2, offsets(4, 5), CommitMetadata.BROKER_LIMIT).orElseThrow();
+        assertThat(CommitMetadata.decode(2, written)).containsExactly(4L, 5L);
+        assertThat(CommitMetadata.baseOf(written)).hasValue(2);
+        // An offset sync or reset moved the offset to 0 and kept the metadata: offsets 2 and 3 were never finished.
+        assertThat(CommitMetadata.decode(0, written)).isEmpty();
+        assertThat(CommitMetadata.decode(3, written)).isEmpty();
+    }
+
+    @Test
+    void runLengthsThatStepBackOntoTheCommittedOffsetAreRefused() {
+        // A gap of -1 (ten varint bytes) would make the committed offset itself "finished".
+        byte[] minusOne = {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF,
+                (byte) 0xFF, (byte) 0xFF, 0x01, 0x01};
+        String metadata = "f2r:10." + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(minusOne);
+        assertThat(CommitMetadata.decode(10, metadata)).isEmpty();
     }
 }

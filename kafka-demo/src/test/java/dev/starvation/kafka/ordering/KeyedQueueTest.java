@@ -94,15 +94,19 @@ class KeyedQueueTest {
     }
 
     @Test
-    void aRecordPutBackRunsBeforeTheLaterRecordsOfItsKey() {
+    void aLaneHeldForAStaleAttemptStartsNothingUntilEveryHoldIsReleased() {
         KeyedQueue<String, String> queue = new KeyedQueue<>(Ordering.KEY);
+        // Assigned again while an older attempt at offset 0 (key a) still runs on a worker given up on.
+        queue.hold(record(0, "a"));
+        queue.hold(record(0, "a"));
         queue.add(record(0, "a"));
         queue.add(record(1, "a"));
-        assertThat(startAll(queue)).containsExactly(0L);
+        queue.add(record(2, "b"));
 
-        queue.putBack(record(0, "a"));
-
-        assertThat(queue.waiting()).isEqualTo(2);
+        assertThat(startAll(queue)).as("key b is not held").containsExactly(2L);
+        queue.release(record(0, "a"));
+        assertThat(queue.canStart()).as("one hold left").isFalse();
+        queue.release(record(0, "a"));
         assertThat(startAll(queue)).containsExactly(0L);
         queue.finished(record(0, "a"));
         assertThat(startAll(queue)).containsExactly(1L);
