@@ -68,7 +68,7 @@ public final class JobWatch {
                 job.stallReported = true;
                 // The worker's stack shows what holds it, as the loops' STALL lines do.
                 LOG.warn("STALL {} on {} for {} ms (deadline {} ms)", job.thread.getName(), job.what,
-                        age / 1_000_000, deadlineNanos / 1_000_000, new StallWatchdog.StalledThreadStack(job.thread));
+                        age / 1_000_000, deadlineNanos / 1_000_000, new StallWatchdog.StalledThreadStack(job.thread, false));
             }
             if (age >= deadlineNanos && job.interruptOnce()) {
                 overdue.deadlinePassed(job);

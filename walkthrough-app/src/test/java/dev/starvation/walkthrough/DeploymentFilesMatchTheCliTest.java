@@ -27,7 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.kafka.common.utils.AppInfoParser;
+import dev.starvation.kafka.KafkaVersion;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.Yaml;
@@ -57,7 +57,7 @@ class DeploymentFilesMatchTheCliTest {
     @Test
     void composeBrokerIsTheKafkaVersionOfTheClients() throws IOException {
         String image = (String) composeServices().get("kafka").get("image");
-        assertThat(image).isEqualTo("apache/kafka:" + AppInfoParser.getVersion());
+        assertThat(image).isEqualTo("apache/kafka:" + KafkaVersion.get());
     }
 
     @Test

@@ -22,7 +22,7 @@ import java.util.function.ToDoubleFunction;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
-import org.apache.kafka.common.utils.AppInfoParser;
+import dev.starvation.kafka.KafkaVersion;
 
 /**
  * The consumer's metrics, served as Prometheus text on the admin server's {@code /metrics}: the Kafka client's own
@@ -72,7 +72,7 @@ public final class ConsumerMetrics implements AutoCloseable {
         Tags tags = Tags.of("client_id", clientId);
         // Kafka's value is in ms under a name without a unit (the lint filter drops it): the same in seconds. Registered
         // first and tagged as the binder tags the meter of that name, so the binder keeps this one instead of its own.
-        Tags kafkaTags = Tags.of("client.id", clientId, "kafka.version", AppInfoParser.getVersion());
+        Tags kafkaTags = Tags.of("client.id", clientId, "kafka.version", KafkaVersion.get());
         for (String[] m : IN_SECONDS) {
             TimeGauge.builder(m[2], consumer, TimeUnit.MILLISECONDS, c -> kafkaValue(c, m[0], m[1]))
                     .description("Kafka's " + m[1] + " (" + m[0] + "), in seconds")

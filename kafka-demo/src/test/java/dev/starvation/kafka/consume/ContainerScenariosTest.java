@@ -1,6 +1,6 @@
 package dev.starvation.kafka.consume;
 
-import org.apache.kafka.common.utils.AppInfoParser;
+import dev.starvation.kafka.KafkaVersion;
 import org.testcontainers.junit.jupiter.Container;
 import org.testcontainers.junit.jupiter.Testcontainers;
 import org.testcontainers.kafka.KafkaContainer;
@@ -14,7 +14,7 @@ import org.testcontainers.kafka.KafkaContainer;
 class ContainerScenariosTest extends ConsumerScenarios {
 
     @Container
-    static final KafkaContainer KAFKA = new KafkaContainer("apache/kafka:" + AppInfoParser.getVersion())
+    static final KafkaContainer KAFKA = new KafkaContainer("apache/kafka:" + KafkaVersion.get())
             .withEnv("KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS", "0")
             .withEnv("KAFKA_GROUP_CONSUMER_SESSION_TIMEOUT_MS", "6000")
             .withEnv("KAFKA_GROUP_CONSUMER_MIN_SESSION_TIMEOUT_MS", "3000")
