@@ -102,7 +102,10 @@ class BlastRunTest {
         // 50 records x 40 ms: 2 s batches. 100 records/s keeps four members busy, so every batch is full.
         SummaryLine eager = run(settings(List.of(Setup.EAGER), 100, 40, null)).get("eager");
 
-        assertThat(eager.getLong("healthy_max_pause_ms")).isGreaterThanOrEqualTo(1_500);
+        // Each of the run's two rebalances (the kick, the return) holds the member that rejoins first until the last
+        // one has finished its own 2 s batch: three members out of phase spread about a batch (1.5 to 4.2 s measured),
+        // so past 1 s, with room for a quiet machine's luck; 250 ms batches cannot make a pause from batches alone.
+        assertThat(eager.getLong("healthy_max_pause_ms")).isGreaterThanOrEqualTo(1_000);
         assertThat(eager.getLong("lost")).isZero();
         assertThat(eager.getLong("duplicates")).isLessThanOrEqualTo(eager.getLong("starved_held"));
     }
