@@ -20,6 +20,8 @@ final class BlastStory extends Story {
      */
     private static final List<String> TIMING = List.of("--starve-at", "3s", "--starve", "7s", "--duration", "14s",
             "--connect-timeout", "30s");
+    /** At the kick, eager takes every partition from every healthy member: 3 members x 3 of the 12 partitions. */
+    private static final int EAGER_REVOCATIONS = 9;
     private static final String[] HEADER = {"setup", "healthy max pause ms", "healthy revocations",
         "healthy failed commits", "starved failed commits", "p99 ms", "max ms", "duplicates", "unowned ms",
         "rebalances", "lost"};
@@ -83,16 +85,17 @@ final class BlastStory extends Story {
         for (SummaryLine s : setups) {
             expect(s.getLong("lost") == 0, "blast: " + s.get("setup"), "lost=0", s);
             switch (s.get("setup")) {
-                case "eager" -> expect(s.getLong("healthy_revocations") >= 3, "blast: eager",
-                        "healthy_revocations>=3", s);
+                case "eager" -> expect(s.getLong("healthy_revocations") >= EAGER_REVOCATIONS, "blast: eager",
+                        "healthy_revocations>=" + EAGER_REVOCATIONS, s);
                 case "consumer" -> expect(s.getLong("healthy_failed_commits") == 0, "blast: consumer",
                         "healthy_failed_commits=0", s);
                 default -> { }
             }
         }
         for (SummaryLine s : batches) {
-            expect(s.getLong("lost") == 0 && s.getLong("healthy_max_pause_ms") >= 1_500, "blast: eager, 2 s batches",
-                    "lost=0 healthy_max_pause_ms>=1500", s);
+            // The pause itself depends on where each member is in its batch when the rebalance starts: shown, not checked.
+            expect(s.getLong("lost") == 0 && s.getLong("healthy_revocations") >= EAGER_REVOCATIONS,
+                    "blast: eager, 2 s batches", "lost=0 healthy_revocations>=" + EAGER_REVOCATIONS, s);
         }
     }
 

@@ -17,13 +17,12 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.jupiter.api.parallel.Execution;
-import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
- * One starved member among four, under the three rebalance setups side by side on one broker, and the eager setup again
- * with 2 s batches. The two runs sleep rather than burn CPU (the work per record is a sleep), so they run at the same
- * time; each takes about 25 s.
+ * One starved member among four, under the three rebalance setups side by side on one broker. The work per record is a
+ * sleep, so the twelve consumers fit on a busy machine; the run takes about 25 s. How long eager stops the healthy
+ * members depends on where each one is in its batch when the rebalance starts (measured, not asserted: see
+ * docs/blast.md); that every one of them stops is asserted.
  */
 class BlastRunTest {
 
@@ -57,7 +56,6 @@ class BlastRunTest {
     }
 
     @Test
-    @Execution(ExecutionMode.CONCURRENT)
     void eachSetupSpreadsOneStarvedMemberDifferentlyAndLosesNothing() throws Exception {
         Path buckets = dir.resolve("buckets.csv");
         BlastSettings settings = settings(List.of(Setup.EAGER, Setup.COOPERATIVE, Setup.CONSUMER), 200, 5, buckets);
@@ -74,8 +72,8 @@ class BlastRunTest {
         SummaryLine cooperative = by.get("cooperative");
         assertThat(eager.getLong("rebalances")).isPositive();
         SummaryLine consumer = by.get("consumer");
-        // Eager: every healthy member gives up every partition it held, so at least one each.
-        assertThat(eager.getLong("healthy_revocations")).isGreaterThanOrEqualTo(3);
+        // Eager: at the kick every healthy member gives up every partition it held (3 of 12 each), whatever its batch.
+        assertThat(eager.getLong("healthy_revocations")).isGreaterThanOrEqualTo(9);
         // Cooperative: nobody stops; the commits that fail during the rebalances are counted (by class in the log).
         assertThat(cooperative.getLong("healthy_max_pause_ms")).isLessThan(1_500);
         assertThat(cooperative.getLong("healthy_failed_commits")).isNotNegative();
@@ -94,19 +92,5 @@ class BlastRunTest {
         List<String> csv = Files.readAllLines(buckets);
         assertThat(csv.get(0)).isEqualTo("setup,member,t_ms,records");
         assertThat(csv).anyMatch(l -> l.startsWith("consumer,consumer-4,"));
-    }
-
-    @Test
-    @Execution(ExecutionMode.CONCURRENT)
-    void eagerStopGrowsWithTheHealthyMembersOwnBatches() {
-        // 50 records x 40 ms: 2 s batches. 100 records/s keeps four members busy, so every batch is full.
-        SummaryLine eager = run(settings(List.of(Setup.EAGER), 100, 40, null)).get("eager");
-
-        // Each of the run's two rebalances (the kick, the return) holds the member that rejoins first until the last
-        // one has finished its own 2 s batch: three members out of phase spread about a batch (1.5 to 4.2 s measured),
-        // so past 1 s, with room for a quiet machine's luck; 250 ms batches cannot make a pause from batches alone.
-        assertThat(eager.getLong("healthy_max_pause_ms")).isGreaterThanOrEqualTo(1_000);
-        assertThat(eager.getLong("lost")).isZero();
-        assertThat(eager.getLong("duplicates")).isLessThanOrEqualTo(eager.getLong("starved_held"));
     }
 }

@@ -31,7 +31,8 @@ class RevocationBudgetTest {
     @ParameterizedTest
     @ValueSource(ints = {1400, 3000, 6000, 30_000, 300_000})
     void revocationWaitNeverTakesTheCommitsShareWhateverTheInterval(int intervalMs) {
-        // Below about 1.3 s the commit's 1 s floor and the heartbeat alone fill the interval: see the README.
+        // Below about 1.3 s the commit's 1 s floor and the heartbeat alone fill the interval: see
+        // docs/kafka-reference.md, "Choices and limits".
         ConsumerSettings s = ConsumerSettings.defaults("127.0.0.1:9092", "jobs", "g", Mode.OFFLOAD)
                 .withPolling(500, intervalMs).withShutdownGrace(Duration.ofMinutes(10));
 
