@@ -8,8 +8,6 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -23,13 +21,7 @@ class AbuseLimitsTest {
     @Test
     void connectionOverTheCapIsRefusedWith503AtOnceAndAFreedPlaceIsServed() throws Exception {
         try (InProcessServer server = InProcessServer.start("--max-connections", "3")) {
-            await().atMost(Duration.ofSeconds(5)).until(() -> server.server().openConnections() == 0);
-            List<RawConnection> held = new ArrayList<>();
-            try {
-                for (int i = 0; i < 3; i++) {
-                    held.add(RawConnection.open(server));
-                }
-                await().atMost(Duration.ofSeconds(5)).until(() -> server.server().openConnections() == 3);
+            try (HeldConnections held = HeldConnections.fill(server, 3)) {
 
                 try (RawConnection fourth = RawConnection.open(server)) {
                     long start = System.nanoTime();
@@ -46,14 +38,9 @@ class AbuseLimitsTest {
                 assertThat(server.capture().linesStartingWith("REFUSED")).singleElement().asString()
                         .isEqualTo("REFUSED x1 connection(s): 3 open, the most --max-connections allows");
 
-                held.remove(0).close();
-                await().atMost(Duration.ofSeconds(5)).until(() -> server.server().openConnections() == 2);
+                held.releaseOne();
                 try (RawConnection next = RawConnection.open(server)) {
                     assertThat(next.send(RawConnection.get("/health")).read(5_000).status()).isEqualTo(200);
-                }
-            } finally {
-                for (RawConnection c : held) {
-                    c.close();
                 }
             }
         }

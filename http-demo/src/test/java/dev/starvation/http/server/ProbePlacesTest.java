@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -19,13 +18,7 @@ class ProbePlacesTest {
     @Test
     void probesAreAnsweredWhileAClientHoldsEveryConnectionPlace() throws Exception {
         try (InProcessServer server = InProcessServer.start("--max-connections", "3")) {
-            await().atMost(Duration.ofSeconds(5)).until(() -> server.server().openConnections() == 0);
-            List<RawConnection> held = new ArrayList<>();
-            try {
-                for (int i = 0; i < 3; i++) {
-                    held.add(RawConnection.open(server));
-                }
-                await().atMost(Duration.ofSeconds(5)).until(() -> server.server().openConnections() == 3);
+            try (HeldConnections held = HeldConnections.fill(server, 3)) {
 
                 for (String probe : List.of("/health", "/ready", "/health")) {
                     try (RawConnection kubelet = RawConnection.open(server)) {
@@ -43,10 +36,6 @@ class ProbePlacesTest {
                     assertThat(refused.body()).contains("3 connections open, the most --max-connections allows");
                 }
                 assertThat(server.server().offloader().inFlight()).isZero();
-            } finally {
-                for (RawConnection c : held) {
-                    c.close();
-                }
             }
         }
     }

@@ -155,7 +155,7 @@ class ShareGroupScenariosTest {
         Topics.ensure(BROKER.bootstrapServers(), topic, 1);
         ShareSettings settings = settings(Mode.SHARE_RENEW, topic, 2, WORK, 1, 4);
         try (LogCapture log = LogCapture.start()) {
-            CompletableFuture<ShareReport> running = runAsync(new ShareRun(settings, ShareJobs.sleeping(WORK)));
+            CompletableFuture<ShareReport> running = BackgroundRun.start(new ShareRun(settings, ShareJobs.sleeping(WORK)));
             await().atMost(TIME_LIMIT).until(() -> linesAbout(log, "MEMBER", "subscribed to " + topic + ":").size()
                     == 2);
             // Both members wait for records for longer than the lock (and than the 1.5 s stall share), and the
@@ -241,7 +241,7 @@ class ShareGroupScenariosTest {
         String topic = topicWith(1);
         ShareSettings settings = settings(Mode.SHARE_RENEW, topic, 1, Duration.ofSeconds(8), 1, 1);
         try (LogCapture log = LogCapture.start()) {
-            CompletableFuture<ShareReport> running = runAsync(new ShareRun(settings,
+            CompletableFuture<ShareReport> running = BackgroundRun.start(new ShareRun(settings,
                     ShareJobs.sleeping(Duration.ofSeconds(8))));
             await().atMost(TIME_LIMIT).until(() -> !linesAbout(log, "RENEW", topic + "-0@0] in work").isEmpty());
             setGroupConfig(settings.group(), ShareGroupSetup.RENEW, "false");
@@ -263,7 +263,7 @@ class ShareGroupScenariosTest {
                 .withShutdownGrace(Duration.ofSeconds(20));
         try (LogCapture log = LogCapture.start()) {
             ShareRun run = new ShareRun(settings, ShareJobs.sleeping(Duration.ofSeconds(4)));
-            CompletableFuture<ShareReport> running = runAsync(run);
+            CompletableFuture<ShareReport> running = BackgroundRun.start(run);
             await().atMost(TIME_LIMIT).until(() -> !linesAbout(log, "RENEW", topic + "-0@0] in work").isEmpty());
             long stoppedAt = System.nanoTime();
             run.stop();
@@ -288,7 +288,7 @@ class ShareGroupScenariosTest {
                 .withShutdownGrace(Duration.ZERO);
         try (LogCapture log = LogCapture.start()) {
             ShareRun run = new ShareRun(settings, ShareJobs.sleeping(Duration.ofSeconds(30)));
-            CompletableFuture<ShareReport> running = runAsync(run);
+            CompletableFuture<ShareReport> running = BackgroundRun.start(run);
             await().atMost(TIME_LIMIT).until(() -> !linesAbout(log, "RENEW", topic + "-0@0] in work").isEmpty());
             run.stop();
             ShareReport report = running.get(TIME_LIMIT.toMillis(), TimeUnit.MILLISECONDS);
@@ -384,7 +384,7 @@ class ShareGroupScenariosTest {
         try (LogCapture log = LogCapture.start()) {
             ShareRun run = new ShareRun(settings, ShareJobs.ignoringInterruptsUntil("job-0", 2, release,
                     ShareJobs.sleeping(SHORT_WORK)));
-            CompletableFuture<ShareReport> running = runAsync(run);
+            CompletableFuture<ShareReport> running = BackgroundRun.start(run);
             ShareReport report;
             String stuck;
             try {
@@ -441,7 +441,7 @@ class ShareGroupScenariosTest {
             // record handed over with it (the lowest offset comes first) waits for a worker that never comes back.
             ShareRun run = new ShareRun(settings, ShareJobs.ignoringInterruptsUntil("job-0", ShareJobs.NEVER, release,
                     ShareJobs.sleeping(SHORT_WORK)));
-            CompletableFuture<ShareReport> running = runAsync(run);
+            CompletableFuture<ShareReport> running = BackgroundRun.start(run);
             ShareReport report;
             try {
                 await().atMost(TIME_LIMIT).until(() -> !givenBack(log, topic).isEmpty());
@@ -474,16 +474,6 @@ class ShareGroupScenariosTest {
     private static List<String> givenBack(LogCapture log, String topic) {
         return linesAbout(log, "RELEASE job-", topic).stream().filter(l -> l.contains("not started, all 2 worker(s)"
                 + " are held by attempts that ignored their deadline's interrupt")).toList();
-    }
-
-    private static CompletableFuture<ShareReport> runAsync(ShareRun run) {
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                return run.run();
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        });
     }
 
     @Test

@@ -43,16 +43,6 @@ class ShareRenewShutdownTest {
         };
     }
 
-    private static CompletableFuture<ShareReport> runAsync(ShareRun run) {
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                return run.run();
-            } catch (InterruptedException e) {
-                throw new IllegalStateException(e);
-            }
-        });
-    }
-
     @Test
     void processorThatThrowsOnTheInterruptAtShutdownHasItsRecordReleasedNotRejectedAndArchived() throws Exception {
         String topic = Fixture.unique("share-close");
@@ -65,7 +55,7 @@ class ShareRenewShutdownTest {
                 .withStop(1, TIME_LIMIT).withShutdownGrace(Duration.ZERO);
         try (LogCapture log = LogCapture.start()) {
             ShareRun run = new ShareRun(settings, throwingOnInterrupt(Duration.ofSeconds(30)));
-            CompletableFuture<ShareReport> running = runAsync(run);
+            CompletableFuture<ShareReport> running = BackgroundRun.start(run);
             await().atMost(TIME_LIMIT).until(() -> log.linesStartingWith("RENEW").stream()
                     .anyMatch(l -> l.contains(topic + "-0@0] in work")));
             run.stop();
