@@ -34,7 +34,7 @@ final class BlastStory extends Story {
 
     /** Tells the act and returns its chart. */
     Path tell() throws Exception {
-        terminal.heading("4. One slow member, the whole group: 4 members, 12 partitions, 200 records/s, 5 ms per record"
+        terminal.heading("5. One slow member, the whole group: 4 members, 12 partitions, 200 records/s, 5 ms per record"
                 + " in the poll loop, batches of 50; member 1 sleeps 7 s (max.poll.interval.ms 5 s). Eager,"
                 + " cooperative and KIP-848 side by side on the same records; and eager with 2 s batches");
         String bootstrap = "127.0.0.1:" + LoopbackPorts.free();
@@ -74,7 +74,7 @@ final class BlastStory extends Story {
             table.consumer("blast: eager, 2 s batches", s);
             panels.add(panel("eager, 2 s batches", s, MemberThroughput.read(slow)));
         }
-        terminal.heading("4. The three setups side by side (healthy = members 2-4; latency: records on their own"
+        terminal.heading("5. The three setups side by side (healthy = members 2-4; latency: records on their own"
                 + " partitions)");
         terminal.plain(RunTable.format(HEADER, rows));
         check(setups, batches);

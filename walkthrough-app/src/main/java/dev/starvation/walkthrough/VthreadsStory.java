@@ -35,7 +35,7 @@ final class VthreadsStory extends Story {
     /** Tells the act and returns its probe-latency chart. */
     Path tell() throws Exception {
         List<ProbeSeries> chart = new ArrayList<>();
-        terminal.heading("4a. vthreads-demo: Tomcat with every request on a virtual thread (what Spring Boot's"
+        terminal.heading("6a. vthreads-demo: Tomcat with every request on a virtual thread (what Spring Boot's"
                 + " spring.threads.virtual.enabled does), 2 carriers, under supervise. Two requests compute "
                 + WORK_SECONDS + " s each on their virtual threads: both carriers are held, /health waits for one");
         String run = "vthreads: 2 x /cpu, 2 carriers";
@@ -45,7 +45,7 @@ final class VthreadsStory extends Story {
         expect(cpu.sawLine("STALL virtual-thread scheduler"), run, "a STALL virtual-thread scheduler line", s);
         chart.add(ProbeSeries.parse("/cpu (computes on the virtual thread)", cpu.lines(), TIMEOUT_MS));
 
-        terminal.heading("4b. Twenty requests that sleep " + WORK_SECONDS + " s on their virtual threads: a sleeping"
+        terminal.heading("6b. Twenty requests that sleep " + WORK_SECONDS + " s on their virtual threads: a sleeping"
                 + " virtual thread unmounts and frees its carrier, so /health is answered at once");
         run = "vthreads: 20 x /sleep";
         Supervised sleep = supervised(2, "/sleep?seconds=" + WORK_SECONDS, 20, run);
@@ -53,7 +53,7 @@ final class VthreadsStory extends Story {
         expect(s.getLong("restarts") == 0 && s.getLong("failed") == 0, run, "restarts=0 failed=0", s);
         chart.add(ProbeSeries.parse("/sleep x 20 (unmounts)", sleep.lines(), TIMEOUT_MS));
 
-        terminal.heading("4c. The fix: the same CPU work on a bounded pool of platform threads (--cpu-workers), the"
+        terminal.heading("6c. The fix: the same CPU work on a bounded pool of platform threads (--cpu-workers), the"
                 + " virtual thread only waits for it. The kernel preempts platform threads; the carriers stay free");
         run = "vthreads: 2 x /cpu_fixed";
         Supervised fixed = supervised(2, "/cpu_fixed?ms=" + WORK_SECONDS * 1000, 2, run);
@@ -61,7 +61,7 @@ final class VthreadsStory extends Story {
         expect(s.getLong("restarts") == 0 && s.getLong("failed") == 0, run, "restarts=0 failed=0", s);
         chart.add(ProbeSeries.parse("/cpu_fixed (platform pool)", fixed.lines(), TIMEOUT_MS));
 
-        terminal.heading("4d. More carriers (-Djdk.virtualThreadScheduler.parallelism=4) and four CPU requests: more"
+        terminal.heading("6d. More carriers (-Djdk.virtualThreadScheduler.parallelism=4) and four CPU requests: more"
                 + " carriers move the threshold, they do not remove it");
         run = "vthreads: 4 x /cpu, 4 carriers";
         Supervised four = supervised(4, "/cpu?ms=" + WORK_SECONDS * 1000, 4, run);

@@ -63,7 +63,7 @@ public final class Walkthrough implements Callable<Integer> {
             if (only == Story.Only.vthreads) {
                 throw new IllegalStateException(why);
             }
-            terminal.heading("4. vthreads-demo SKIPPED: " + why);
+            terminal.heading("6. vthreads-demo SKIPPED: " + why);
             return Optional.empty();
         }
         return Optional.of(new VthreadsStory(terminal, httpJar, vthreadsJar, java.get(), out, table, broken).tell());
