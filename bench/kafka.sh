@@ -8,7 +8,9 @@ cd "$(dirname "$0")/.."
 JAR=kafka-demo/target/kafka-demo.jar
 # The benchmark module (profile "bench") is never part of the demos; building it builds kafka-demo.jar too.
 BENCH_JAR=bench/kafka-bench/target/kafka-bench.jar
-{ [ -f "$JAR" ] && [ -f "$BENCH_JAR" ]; } || mvn -B -q -DskipTests -Pbench -pl bench/kafka-bench -am package
+# parallel-consumer 0.5.3.3 does not load on kafka-clients 4.4 (see bench/kafka-bench/pom.xml): its arm runs on these.
+PC_CLIENTS=bench/kafka-bench/target/pc-clients/kafka-clients.jar
+{ [ -f "$JAR" ] && [ -f "$BENCH_JAR" ] && [ -f "$PC_CLIENTS" ]; } || mvn -B -q -DskipTests -Pbench -pl bench/kafka-bench -am package
 
 WORK=$(mktemp -d)
 BROKER_PID=
@@ -92,7 +94,9 @@ ARMS="naive offload-partition offload-key pc-key"
 : > "$WORK/bench.txt"
 for partitions in 1 4; do
   for arm in $ARMS; do
-    if ! java -cp "$JAR:$BENCH_JAR" dev.starvation.bench.kafka.KafkaBench --bootstrap-servers "$B" --arm "$arm" \
+    cp="$JAR:$BENCH_JAR"
+    if [ "$arm" = pc-key ]; then cp="$PC_CLIENTS:$cp"; fi
+    if ! java -cp "$cp" dev.starvation.bench.kafka.KafkaBench --bootstrap-servers "$B" --arm "$arm" \
         --partitions "$partitions" > "$WORK/arm.log" 2>&1; then
       FAILED=1
       echo "arm $arm on $partitions partition(s) did not finish every record and commit:"; tail -5 "$WORK/arm.log"
@@ -109,12 +113,12 @@ awk '
   {
     a = field($0, "arm"); p = field($0, "partitions")
     rate[a, p] = field($0, "records_per_s"); p99[a, p] = field($0, "p99_ms")
-    printf "%-20s %10s %10s %8s %8s %11s %7s %13s\n", a, p, rate[a, p], field($0, "p50_ms"), p99[a, p],
-      field($0, "duplicates"), field($0, "cpu_s"), field($0, "poll_cpu_ms")
+    printf "%-20s %10s %10s %8s %8s %11s %7s %13s %8s\n", a, p, rate[a, p], field($0, "p50_ms"), p99[a, p],
+      field($0, "duplicates"), field($0, "cpu_s"), field($0, "poll_cpu_ms"), field($0, "clients")
   }
   BEGIN {
-    printf "%-20s %10s %10s %8s %8s %11s %7s %13s\n", "arm", "partitions", "records/s", "p50 ms", "p99 ms",
-      "duplicates", "CPU s", "poll CPU ms"
+    printf "%-20s %10s %10s %8s %8s %11s %7s %13s %8s\n", "arm", "partitions", "records/s", "p50 ms", "p99 ms",
+      "duplicates", "CPU s", "poll CPU ms", "clients"
   }
   END {
     ok = 1

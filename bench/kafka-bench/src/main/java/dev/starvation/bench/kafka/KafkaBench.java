@@ -3,6 +3,7 @@ package dev.starvation.bench.kafka;
 import ch.qos.logback.classic.Level;
 import dev.starvation.common.Cli;
 import dev.starvation.common.SummaryLine;
+import dev.starvation.kafka.KafkaVersion;
 import dev.starvation.kafka.broker.BrokerCheck;
 import dev.starvation.kafka.broker.Topics;
 import java.lang.management.ManagementFactory;
@@ -109,7 +110,8 @@ public final class KafkaBench implements Callable<Integer> {
                     .add("p50_ms", latency.getValueAtPercentile(50)).add("p99_ms", latency.getValueAtPercentile(99))
                     .add("duplicates", recorder.duplicates())
                     .add("cpu_s", String.format(Locale.ROOT, "%.2f", consumerCpu / 1e9))
-                    .add("poll_cpu_ms", pollCpu / 1_000_000).add("committed", committed);
+                    .add("poll_cpu_ms", pollCpu / 1_000_000).add("committed", committed)
+                    .add("clients", KafkaVersion.get());
             System.out.println("BENCH" + line.toString().substring(SummaryLine.PREFIX.length()));
             return recorder.distinct() == records && committed ? 0 : 1;
         }
