@@ -5,8 +5,9 @@
 FROM maven:3.9-eclipse-temurin-17 AS build
 WORKDIR /src
 COPY pom.xml ./
-# Maven reads every module's pom, even the ones it does not build here.
+# Maven reads every module's pom, even the ones it does not build here (ComposeFileTest checks each is copied).
 COPY walkthrough-app/pom.xml walkthrough-app/
+COPY vthreads-demo/pom.xml vthreads-demo/
 COPY common common
 COPY http-demo http-demo
 COPY kafka-demo kafka-demo

@@ -132,6 +132,26 @@ class ComposeFileTest {
     }
 
     @Test
+    void dockerfileBuildStageCopiesEveryModulesPomSoMavenCanReadTheReactor() throws IOException {
+        // Maven reads every <module> of the root pom, built or not: one missing pom fails `docker-compose build`
+        // (vthreads-demo's did, on a real engine).
+        String rootPom = Files.readString(ROOT.resolve("pom.xml"));
+        String modules = rootPom.substring(rootPom.indexOf("<modules>"), rootPom.indexOf("</modules>"));
+        String dockerfile = Files.readString(ROOT.resolve("Dockerfile"));
+        String build = dockerfile.substring(0, dockerfile.indexOf("\nFROM ", dockerfile.indexOf(" AS build")));
+        List<String> missing = new ArrayList<>();
+        Matcher module = Pattern.compile("<module>([^<]+)</module>").matcher(modules);
+        while (module.find()) {
+            String name = module.group(1);
+            Pattern copy = Pattern.compile("(?m)^COPY " + Pattern.quote(name) + "(/pom\\.xml)? ");
+            if (!copy.matcher(build).find()) {
+                missing.add(name);
+            }
+        }
+        assertThat(missing).as("modules whose pom the Dockerfile's build stage does not copy").isEmpty();
+    }
+
+    @Test
     void theOffloadedRequestIsTheSameRequestOnTheWorkerPool() throws IOException {
         Map<String, Map<String, Object>> services = DeploymentFiles.composeServices();
         List<String> bug = strings(services.get("load").get("command"));
