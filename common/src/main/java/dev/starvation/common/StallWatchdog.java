@@ -1,5 +1,7 @@
 package dev.starvation.common;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -86,9 +88,13 @@ public final class StallWatchdog implements AutoCloseable {
 
     private void run() {
         long sleptAt = System.nanoTime();
+        long offCpuLastRound = 0;
         while (running) {
             long now = System.nanoTime();
-            ProcessPauses.Pause pause = pauses.observe(now, now - sleptAt - intervalMillis * 1_000_000);
+            long cpuAtStart = threadCpuNanos();
+            // Late from the sleep, or frozen while this thread worked (a freeze need not wait for our sleep to begin).
+            ProcessPauses.Pause pause = pauses.observe(now,
+                    now - sleptAt - intervalMillis * 1_000_000 + offCpuLastRound);
             if (pause != null && pause.pausedNanos() >= shortestLimitNanos()) {
                 pauseCount++;
                 LOG.warn("STALL process paused {} ms (GC {} ms): every thread stood still, not counted as a stall",
@@ -121,11 +127,21 @@ public final class StallWatchdog implements AutoCloseable {
             }
             try {
                 sleptAt = System.nanoTime();
+                offCpuLastRound = cpuAtStart < 0 ? 0 : Math.max(0, (sleptAt - now) - (threadCpuNanos() - cpuAtStart));
                 sleeper.sleep(intervalMillis);
             } catch (InterruptedException e) {
                 return;
             }
         }
+    }
+
+    /**
+     * This thread's CPU time, or -1 where the JVM cannot tell: a round's wall time without CPU time is time it stood
+     * still (a freeze, a starved VM) like a late wake-up, and is counted as one.
+     */
+    private static long threadCpuNanos() {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        return threads.isCurrentThreadCpuTimeSupported() ? threads.getCurrentThreadCpuTime() : -1;
     }
 
     /** A pause shorter than every watched limit could not have passed for a stall: not worth a line. */

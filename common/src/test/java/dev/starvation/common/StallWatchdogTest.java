@@ -209,6 +209,35 @@ class StallWatchdogTest {
     }
 
     @Test
+    void freezeWhileTheWatchdogWorksIsAPauseNotALoopStall() throws Exception {
+        // The freeze lands in a round, not in the sleep between rounds: the watchdog thread stands still for 800 ms
+        // (here in one of its own checks, off the CPU, as a SIGSTOP or a descheduled VM would hold it) and wakes on time.
+        ExecutorService loop = Executors.newSingleThreadExecutor(r -> new Thread(r, "test-loop"));
+        CountDownLatch freeze = new CountDownLatch(1);
+        try (LogCapture log = LogCapture.start(); StallWatchdog watchdog = new StallWatchdog(Duration.ofMillis(10))) {
+            Heartbeat hb = watchdog.watchExecutor("test-loop", loop, Duration.ofMillis(300),
+                    (thread, ms) -> "STALL event loop " + thread + " blocked for " + ms + " ms (limit 300 ms)");
+            watchdog.everyInterval(() -> {
+                if (freeze.getCount() == 0) {
+                    return;
+                }
+                freeze.countDown();
+                try {
+                    Thread.sleep(800);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            await().atMost(Duration.ofSeconds(5)).until(() -> log.linesStartingWith("STALL process paused").stream()
+                    .anyMatch(l -> Long.parseLong(l.split(" ")[3]) >= 700));
+            assertThat(log.linesStartingWith("STALL event loop")).isEmpty();
+            assertThat(hb.stalls()).isZero();
+        } finally {
+            loop.shutdownNow();
+        }
+    }
+
+    @Test
     void loopBlockedBeyondAPauseIsStillAStall() throws Exception {
         ExecutorService loop = Executors.newSingleThreadExecutor(r -> new Thread(r, "test-loop"));
         FreezingSleeper sleeper = new FreezingSleeper(loop, 500, 0);
