@@ -44,6 +44,11 @@ import org.slf4j.LoggerFactory;
  * consumer: it resumes partitions whose work is done and commits, per partition, the offsets of finished records.
  * Every way a record's attempt ends comes back to the poll thread: done, failed (retried with a backoff, then
  * dead-lettered), past its deadline, or given up on revocation and close.
+ *
+ * <p>Longer than a class should be, on purpose: it is the poll thread's state machine, and every transition above reads
+ * and writes the same state (the partitions' work, the events from workers, the attempts held past a deadline) under
+ * one rule, only on the poll thread. What could stand alone already does: {@link PartitionWork} (one partition's
+ * offsets and commit), {@link FailurePolicy}, {@link DeadLetters}, the {@code ordering} package.
  */
 public final class OffloadingConsumer extends PollLoop {
 

@@ -34,6 +34,10 @@ import org.slf4j.LoggerFactory;
  * attempt is watched against {@code --record-deadline} ({@link JobWatch}): past it the worker is interrupted, the
  * attempt fails and the lock is no longer renewed; a worker that ignores the interrupt gets no record until it comes
  * back.
+ *
+ * <p>Past the length we aim for, on purpose: the renewals, acknowledgements and deadlines all act on the same records
+ * in work and must stay on the poll thread, between two polls; {@link LockRenewer} and {@link ShareLedger} hold what
+ * could be taken out.
  */
 final class RenewingShareConsumer extends ShareMember {
 
