@@ -73,8 +73,14 @@ class AlertDeliveryTest {
 
     private static void watch(PrometheusServer prometheus, AlertWebhook webhook, ServerProcess bug, ServerProcess fix,
             String bugMetrics, String fixMetrics, Instant begun) throws Exception {
+        // Prometheus scrapes a new target first at an offset of its own within the interval: a stall begun before
+        // that first scrape could end before any scrape saw it (a busy CI run missed it so). Begun just after it,
+        // the 18 s stall holds the next scrape, 15 s later.
+        await("the first scrape of the stalled server's metrics").atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(250))
+                .until(() -> !prometheus.query("up{instance=\"" + bugMetrics + "\"} == 1").isEmpty());
         Instant start = Instant.now();
-        System.out.printf("DELIVERY servers, exporter, Alertmanager and Prometheus ready in %d s%n",
+        System.out.printf("DELIVERY servers, exporter, Alertmanager and Prometheus ready, first scrape done, in %d s%n",
                 Duration.between(begun, start).toSeconds());
         Requests stall = new Requests().fire(bug.base().resolve("/processing?seconds=" + STALL_SECONDS), 1);
         Requests offloaded = new Requests().fire(fix.base().resolve("/processing_fixed?seconds=" + STALL_SECONDS), 1);
