@@ -15,8 +15,9 @@ import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
- * SIGTERM with requests in flight: they finish within the grace period or get a 503, new connections are refused, exit 0.
- * Its servers are child processes, whose lines cannot reach another test's log capture, so it runs beside the others.
+ * SIGTERM with requests in flight: they finish within the grace period or get a 503, new connections are refused,
+ * exit 0. Its servers are child processes, whose lines cannot reach another test's log capture, so it runs beside
+ * the others.
  */
 @Tag("faults")
 @Execution(ExecutionMode.CONCURRENT)
