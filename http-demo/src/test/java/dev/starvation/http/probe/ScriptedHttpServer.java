@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 
 /** A loopback server that answers each request with raw bytes a test scripts, so it can misbehave on purpose. */
 final class ScriptedHttpServer implements AutoCloseable {
@@ -64,7 +65,15 @@ final class ScriptedHttpServer implements AutoCloseable {
             try {
                 Socket socket = listener.accept();
                 open.add(socket);
-                connections.execute(() -> serve(socket));
+                try {
+                    connections.execute(() -> serve(socket));
+                } catch (RejectedExecutionException e) {
+                    // Accepted just as close() shut the pool: drop it like the other open ones. Thrown, it would
+                    // fail whatever test is awaiting at that moment (Awaitility reports other threads' exceptions).
+                    open.remove(socket);
+                    socket.close();
+                    return;
+                }
             } catch (IOException e) {
                 return;
             }
