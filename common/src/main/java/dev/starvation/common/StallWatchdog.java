@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 public final class StallWatchdog implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(StallWatchdog.class);
+    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
 
     /** How the watchdog waits between rounds; tests stand in a late sleep for a frozen process. */
     @FunctionalInterface
@@ -140,8 +141,7 @@ public final class StallWatchdog implements AutoCloseable {
      * still (a freeze, a starved VM) like a late wake-up, and is counted as one.
      */
     private static long threadCpuNanos() {
-        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
-        return threads.isCurrentThreadCpuTimeSupported() ? threads.getCurrentThreadCpuTime() : -1;
+        return THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime() : -1;
     }
 
     /** A pause shorter than every watched limit could not have passed for a stall: not worth a line. */

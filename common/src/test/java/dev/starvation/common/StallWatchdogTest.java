@@ -19,6 +19,18 @@ class StallWatchdogTest {
     private static final String BLOCKED = "STALL event loop test-loop blocked for ";
     private static final String OVER = "STALL over: test-loop";
 
+    /** A single-threaded executor named test-loop, standing in for an event loop. */
+    private static ExecutorService testLoop() {
+        return Executors.newSingleThreadExecutor(r -> new Thread(r, "test-loop"));
+    }
+
+    /** Watches {@code loop} as the servers watch an event loop, with the STALL line they log. */
+    private static Heartbeat watchLoop(StallWatchdog watchdog, ExecutorService loop, long limitMillis) {
+        return watchdog.watchExecutor("test-loop", loop, Duration.ofMillis(limitMillis),
+                (thread, ms) -> "STALL event loop " + thread + " blocked for " + ms + " ms (limit " + limitMillis
+                        + " ms)");
+    }
+
     private static void blockOnPurpose(CountDownLatch release) throws InterruptedException {
         release.await(5, TimeUnit.SECONDS);
     }
@@ -30,11 +42,10 @@ class StallWatchdogTest {
 
     @Test
     void blockedLoopIsReportedOnceWithTheStackOfTheCodeThatBlocksIt() throws Exception {
-        ExecutorService loop = Executors.newSingleThreadExecutor(r -> new Thread(r, "test-loop"));
+        ExecutorService loop = testLoop();
         CountDownLatch release = new CountDownLatch(1);
         try (LogCapture log = LogCapture.start(); StallWatchdog watchdog = new StallWatchdog(Duration.ofMillis(10))) {
-            Heartbeat hb = watchdog.watchExecutor("test-loop", loop, Duration.ofMillis(100),
-                    (thread, ms) -> "STALL event loop " + thread + " blocked for " + ms + " ms (limit 100 ms)");
+            Heartbeat hb = watchLoop(watchdog, loop, 100);
             await().atMost(Duration.ofSeconds(2)).until(() -> hb.thread() != null);
             // A busy machine may delay the free loop past 100 ms before the test blocks it: the block's own line is
             // the one whose stack holds blockOnPurpose.
@@ -178,14 +189,12 @@ class StallWatchdogTest {
 
     @Test
     void processPauseIsReportedAsAPauseNotAsALoopStall() throws Exception {
-        ExecutorService loop = Executors.newSingleThreadExecutor(r -> new Thread(r, "test-loop"));
+        ExecutorService loop = testLoop();
         FreezingSleeper sleeper = new FreezingSleeper(loop, 1_000, 900);
         List<Long> gaps = new CopyOnWriteArrayList<>();
         try (LogCapture log = LogCapture.start();
                 StallWatchdog watchdog = new StallWatchdog(Duration.ofMillis(10), sleeper, sleeper::gcMillis)) {
-            Heartbeat hb = watchdog.watchExecutor("test-loop", loop, Duration.ofMillis(300),
-                    (thread, ms) -> "STALL event loop " + thread + " blocked for " + ms + " ms (limit 300 ms)")
-                    .onGap(gaps::add);
+            Heartbeat hb = watchLoop(watchdog, loop, 300).onGap(gaps::add);
             await().atMost(Duration.ofSeconds(2)).until(() -> hb.thread() != null);
 
             sleeper.freezeOnce();
@@ -212,11 +221,10 @@ class StallWatchdogTest {
     void freezeWhileTheWatchdogWorksIsAPauseNotALoopStall() throws Exception {
         // The freeze lands in a round, not in the sleep between rounds: the watchdog thread stands still for 800 ms
         // (here in one of its own checks, off the CPU, as a SIGSTOP or a descheduled VM would hold it) and wakes on time.
-        ExecutorService loop = Executors.newSingleThreadExecutor(r -> new Thread(r, "test-loop"));
+        ExecutorService loop = testLoop();
         CountDownLatch freeze = new CountDownLatch(1);
         try (LogCapture log = LogCapture.start(); StallWatchdog watchdog = new StallWatchdog(Duration.ofMillis(10))) {
-            Heartbeat hb = watchdog.watchExecutor("test-loop", loop, Duration.ofMillis(300),
-                    (thread, ms) -> "STALL event loop " + thread + " blocked for " + ms + " ms (limit 300 ms)");
+            Heartbeat hb = watchLoop(watchdog, loop, 300);
             watchdog.everyInterval(() -> {
                 if (freeze.getCount() == 0) {
                     return;
@@ -239,13 +247,12 @@ class StallWatchdogTest {
 
     @Test
     void loopBlockedBeyondAPauseIsStillAStall() throws Exception {
-        ExecutorService loop = Executors.newSingleThreadExecutor(r -> new Thread(r, "test-loop"));
+        ExecutorService loop = testLoop();
         FreezingSleeper sleeper = new FreezingSleeper(loop, 500, 0);
         CountDownLatch release = new CountDownLatch(1);
         try (LogCapture log = LogCapture.start();
                 StallWatchdog watchdog = new StallWatchdog(Duration.ofMillis(10), sleeper, sleeper::gcMillis)) {
-            Heartbeat hb = watchdog.watchExecutor("test-loop", loop, Duration.ofMillis(300),
-                    (thread, ms) -> "STALL event loop " + thread + " blocked for " + ms + " ms (limit 300 ms)");
+            Heartbeat hb = watchLoop(watchdog, loop, 300);
             await().atMost(Duration.ofSeconds(2)).until(() -> hb.thread() != null);
 
             sleeper.freezeOnce();
