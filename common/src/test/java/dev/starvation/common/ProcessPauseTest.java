@@ -26,7 +26,7 @@ class ProcessPauseTest {
             }
             // A busy machine may pause the process, or delay the idle loop, a little on its own: the freeze is the
             // pause of a second, and no loop STALL may span it.
-            // Asserted, not awaited: a failure prints the child's lines.
+            // An assertion inside the await, so that a failure prints the child's lines.
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(child.lines()).as("the child's lines")
                     .anyMatch(l -> l.contains("STALL process paused") && millisIn(l, "paused") >= 900));
             child.closeInput();
