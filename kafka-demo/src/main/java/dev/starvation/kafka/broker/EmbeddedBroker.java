@@ -125,6 +125,9 @@ public final class EmbeddedBroker implements AutoCloseable {
         p.put("share.coordinator.state.topic.replication.factor", "1");
         p.put("share.coordinator.state.topic.min.isr", "1");
         p.put("group.initial.rebalance.delay.ms", "0");
+        // The log cleaner's dedupe map is allocated and zeroed at start: 128 MiB by default, over half a second of this
+        // start on a 2-core machine, for compacted topics (offsets, share state) that hold kilobytes in a demo.
+        p.put("log.cleaner.dedupe.buffer.size", String.valueOf(4 * 1024 * 1024));
         // Second-scale timeouts for the consumer protocol (KIP-848), whose session and heartbeat the broker decides.
         p.put("group.consumer.session.timeout.ms", "6000");
         p.put("group.consumer.min.session.timeout.ms", "3000");
