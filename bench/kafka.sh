@@ -34,7 +34,7 @@ echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 10485
 echo
 
 # 1. Broker start: from launching the JVM to "BROKER ready", and the broker's own start inside the JVM. Three starts,
-# judged on the median: the first one after a build measured 3.3-3.5 s where the next ones took 2.4-2.8 s, each time.
+# judged on the median: one start is noisy here (the same jar took 2.3 to 3.5 s within one hour on this machine).
 # The third broker stays up for the rest of the run.
 start_broker() {
   t0=$(date +%s%N)
