@@ -11,8 +11,6 @@ BENCH_JAR=bench/kafka-bench/target/kafka-bench.jar
 # parallel-consumer 0.5.3.3 does not load on kafka-clients 4.4 (see bench/kafka-bench/pom.xml): its arm runs on these.
 PC_CLIENTS=bench/kafka-bench/target/pc-clients/kafka-clients.jar
 { [ -f "$JAR" ] && [ -f "$BENCH_JAR" ] && [ -f "$PC_CLIENTS" ]; } || mvn -B -q -DskipTests -Pbench -pl bench/kafka-bench -am package
-# A build just written leaves hundreds of MB to write back, and the broker's fsyncs at start would wait behind them.
-sync
 
 WORK=$(mktemp -d)
 BROKER_PID=
