@@ -16,8 +16,8 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code java -jar vthreads-demo.jar} on the project's default Java 17 says it needs 21, instead of an
- * {@code UnsupportedClassVersionError}; on 21+ the same entry point is the demo.
+ * {@code java -jar vthreads-demo.jar} on the project's default Java 17 runs the demo on a JDK 21+ it finds (beside
+ * itself or in {@code JAVA_HOME}), and says what it needs when there is none; on 21+ the same entry point is the demo.
  */
 class LauncherTest {
 
@@ -25,33 +25,79 @@ class LauncherTest {
     }
 
     @Test
-    void javaOlderThan21IsToldWhatItNeedsInsteadOfFailingToLoadTheDemo() throws Exception {
-        // Maven's own java (build.java.home, set by the pom): Java 17 on this project's machines.
-        Path home = Path.of(System.getProperty("build.java.home", ""));
-        Optional<Integer> feature = featureOf(home);
-        Assumptions.assumeTrue(feature.isPresent() && feature.get() < Launcher.NEEDED,
-                "Maven runs on Java " + feature.orElse(null) + ", not older than 21: nothing older to try");
+    void java17RunsTheDemoOnTheNewestJdkInstalledBesideIt() throws Exception {
+        Path old = olderThan21();
+        Path toolchain = Path.of(System.getProperty("java.home")).toRealPath();
+        Assumptions.assumeTrue(old.toRealPath().getParent().equals(toolchain.getParent()),
+                "the JDK 21+ running the tests (" + toolchain + ") is not installed beside " + old);
 
-        Run run = launch(home, "--help");
+        Run run = launch(old, null, List.of(), "--help");
+
+        assertThat(run.code()).isZero();
+        assertThat(run.output()).contains("this is Java " + featureOf(old).orElseThrow() + ": running it on")
+                .contains("Usage: vthreads-demo").contains("server").doesNotContain("UnsupportedClassVersionError");
+    }
+
+    @Test
+    void java17RunsTheDemoOnJavaHomeWhenItIsNewEnough() throws Exception {
+        Path old = olderThan21();
+        Path toolchain = Path.of(System.getProperty("java.home")).toRealPath();
+
+        Run run = launch(old, toolchain, List.of("-D" + Launcher.JDKS_DIR + "=" + emptyDir()), "--help");
+
+        assertThat(run.code()).isZero();
+        assertThat(run.output()).contains("running it on " + toolchain).contains("Usage: vthreads-demo");
+    }
+
+    @Test
+    void java17WithNoNewerJdkIsToldWhatItNeedsInsteadOfFailingToLoadTheDemo() throws Exception {
+        Path old = olderThan21();
+        Path none = emptyDir();
+
+        Run run = launch(old, null, List.of("-D" + Launcher.JDKS_DIR + "=" + none), "--help");
 
         assertThat(run.code()).isEqualTo(1);
         assertThat(run.output()).contains("vthreads-demo needs Java 21 or newer (virtual threads), but this is Java "
-                + feature.get()).doesNotContain("UnsupportedClassVersionError");
+                + featureOf(old).orElseThrow()).contains("neither JAVA_HOME nor " + none + " holds one")
+                .doesNotContain("Usage:").doesNotContain("UnsupportedClassVersionError");
     }
 
     @Test
     void java21OrNewerRunsTheDemoThroughTheSameEntryPoint() throws Exception {
-        Run run = launch(Path.of(System.getProperty("java.home")), "--help");
+        Run run = launch(Path.of(System.getProperty("java.home")), null, List.of(), "--help");
 
         assertThat(run.code()).isZero();
-        assertThat(run.output()).contains("Usage: vthreads-demo").contains("server");
+        assertThat(run.output()).contains("Usage: vthreads-demo").contains("server").doesNotContain("running it on");
     }
 
-    private static Run launch(Path javaHome, String... args) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(javaHome.resolve("bin").resolve("java").toString(),
-                "-cp", System.getProperty("java.class.path"), Launcher.class.getName()));
+    /** Maven's own java (build.java.home, set by the pom): Java 17 on this project's machines. */
+    private static Path olderThan21() throws IOException {
+        Path home = Path.of(System.getProperty("build.java.home", ""));
+        Optional<Integer> feature = featureOf(home);
+        Assumptions.assumeTrue(feature.isPresent() && feature.get() < Launcher.NEEDED,
+                "Maven runs on Java " + feature.orElse(null) + ", not older than 21: nothing older to try");
+        return home;
+    }
+
+    private static Path emptyDir() throws IOException {
+        Path dir = Files.createTempDirectory("no-jdks");
+        dir.toFile().deleteOnExit();
+        return dir;
+    }
+
+    /** Runs the launcher on {@code javaHome}'s java, with JAVA_HOME set to {@code javaHomeEnv} or unset. */
+    private static Run launch(Path javaHome, Path javaHomeEnv, List<String> jvmOptions, String... args)
+            throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(javaHome.resolve("bin").resolve("java").toString()));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), Launcher.class.getName()));
         command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().remove("JAVA_HOME");
+        if (javaHomeEnv != null) {
+            builder.environment().put("JAVA_HOME", javaHomeEnv.toString());
+        }
+        Process process = builder.start();
         byte[] output = process.getInputStream().readAllBytes();
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("launcher ended").isTrue();
         return new Run(process.exitValue(), new String(output, StandardCharsets.UTF_8));
