@@ -96,15 +96,28 @@ public final class Launcher {
         }
     }
 
-    /** The JDK at {@code home}, by the feature version its {@code release} file names (17 for "17.0.15"). */
+    /** The JDK at {@code home}, if it has a {@code java} to run. */
     private static Optional<Jdk> jdkAt(Path home) {
+        if (!Files.isExecutable(home.resolve("bin").resolve("java"))) {
+            return Optional.empty();
+        }
         try {
-            Path release = home.resolve("release");
-            if (!Files.isRegularFile(release) || !Files.isExecutable(home.resolve("bin").resolve("java"))) {
+            Path real = home.toRealPath();
+            return featureOf(real).map(feature -> new Jdk(real, feature));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The feature version a JDK's {@code release} file names ({@code JAVA_VERSION="17.0.15"} is 17). */
+    static Optional<Integer> featureOf(Path javaHome) {
+        try {
+            Path release = javaHome.resolve("release");
+            if (!Files.isRegularFile(release)) {
                 return Optional.empty();
             }
             Matcher m = JAVA_VERSION.matcher(Files.readString(release));
-            return m.find() ? Optional.of(new Jdk(home.toRealPath(), Integer.parseInt(m.group(1)))) : Optional.empty();
+            return m.find() ? Optional.of(Integer.parseInt(m.group(1))) : Optional.empty();
         } catch (IOException e) {
             return Optional.empty();
         }

@@ -10,8 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -34,7 +32,7 @@ class LauncherTest {
         Run run = launch(old, null, List.of(), "--help");
 
         assertThat(run.code()).isZero();
-        assertThat(run.output()).contains("this is Java " + featureOf(old).orElseThrow() + ": running it on")
+        assertThat(run.output()).contains("this is Java " + Launcher.featureOf(old).orElseThrow() + ": running it on")
                 .contains("Usage: vthreads-demo").contains("server").doesNotContain("UnsupportedClassVersionError");
     }
 
@@ -58,7 +56,7 @@ class LauncherTest {
 
         assertThat(run.code()).isEqualTo(1);
         assertThat(run.output()).contains("vthreads-demo needs Java 21 or newer (virtual threads), but this is Java "
-                + featureOf(old).orElseThrow()).contains("neither JAVA_HOME nor " + none + " holds one")
+                + Launcher.featureOf(old).orElseThrow()).contains("neither JAVA_HOME nor " + none + " holds one")
                 .doesNotContain("Usage:").doesNotContain("UnsupportedClassVersionError");
     }
 
@@ -71,9 +69,9 @@ class LauncherTest {
     }
 
     /** Maven's own java (build.java.home, set by the pom): Java 17 on this project's machines. */
-    private static Path olderThan21() throws IOException {
+    private static Path olderThan21() {
         Path home = Path.of(System.getProperty("build.java.home", ""));
-        Optional<Integer> feature = featureOf(home);
+        Optional<Integer> feature = Launcher.featureOf(home);
         Assumptions.assumeTrue(feature.isPresent() && feature.get() < Launcher.NEEDED,
                 "Maven runs on Java " + feature.orElse(null) + ", not older than 21: nothing older to try");
         return home;
@@ -101,15 +99,5 @@ class LauncherTest {
         byte[] output = process.getInputStream().readAllBytes();
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("launcher ended").isTrue();
         return new Run(process.exitValue(), new String(output, StandardCharsets.UTF_8));
-    }
-
-    /** The feature version a JDK's {@code release} file names ({@code JAVA_VERSION="17.0.15"} is 17). */
-    private static Optional<Integer> featureOf(Path javaHome) throws IOException {
-        Path release = javaHome.resolve("release");
-        if (!Files.isRegularFile(release)) {
-            return Optional.empty();
-        }
-        Matcher m = Pattern.compile("(?m)^JAVA_VERSION=\"(\\d+)").matcher(Files.readString(release));
-        return m.find() ? Optional.of(Integer.parseInt(m.group(1))) : Optional.empty();
     }
 }
