@@ -2,7 +2,9 @@ package dev.starvation.vthreads;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -58,6 +60,38 @@ class LauncherTest {
         assertThat(run.output()).contains("vthreads-demo needs Java 21 or newer (virtual threads), but this is Java "
                 + Launcher.featureOf(old).orElseThrow()).contains("neither JAVA_HOME nor " + none + " holds one")
                 .doesNotContain("Usage:").doesNotContain("UnsupportedClassVersionError");
+    }
+
+    @Test
+    void stoppingTheLauncherStopsTheDemoItStartedOnTheNewerJdk() throws Exception {
+        Path old = olderThan21();
+        Path toolchain = Path.of(System.getProperty("java.home")).toRealPath();
+        List<String> command = List.of(old.resolve("bin").resolve("java").toString(), "-cp",
+                System.getProperty("java.class.path"), Launcher.class.getName(), "server", "--port", "0");
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().put("JAVA_HOME", toolchain.toString());
+        Process launcher = builder.start();
+        try {
+            BufferedReader lines = new BufferedReader(
+                    new InputStreamReader(launcher.getInputStream(), StandardCharsets.UTF_8));
+            String line;
+            while ((line = lines.readLine()) != null && !line.contains("SERVER listening")) {
+                // the launcher's own line comes first
+            }
+            assertThat(line).as("the demo's SERVER line").isNotNull();
+            List<ProcessHandle> demo = launcher.descendants().toList();
+            assertThat(demo).as("the demo's JVM").isNotEmpty();
+
+            launcher.destroy(); // SIGTERM, as kill or a container stop sends it
+
+            assertThat(launcher.waitFor(30, TimeUnit.SECONDS)).as("launcher ended").isTrue();
+            for (ProcessHandle child : demo) {
+                assertThat(child.onExit().get(30, TimeUnit.SECONDS).isAlive()).as("the demo's JVM ended").isFalse();
+            }
+        } finally {
+            launcher.descendants().forEach(ProcessHandle::destroyForcibly);
+            launcher.destroyForcibly();
+        }
     }
 
     @Test
