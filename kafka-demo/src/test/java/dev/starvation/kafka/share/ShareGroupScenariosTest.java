@@ -104,7 +104,11 @@ class ShareGroupScenariosTest {
             ShareReport report = new ShareRun(settings, ShareJobs.sleeping(WORK)).run();
 
             assertThat(report.outcomes()).hasSize(4).allSatisfy(record -> {
-                assertThat(record.deliveryCounts()).as("deliveries of %s", record.id()).containsExactly(1, 2, 3);
+                // Each delivery once, in the order the members' polls handed them over: a member's client fetches
+                // (and locks) its next batch while the member still works in the loop, so a busy machine saw
+                // delivery 3 reach the other member before the first one's poll returned delivery 2.
+                assertThat(record.deliveryCounts()).as("deliveries of %s", record.id())
+                        .containsExactlyInAnyOrder(1, 2, 3);
                 assertThat(record.processed()).as("processings of %s", record.id()).isEqualTo(3);
                 assertThat(record.outcome()).isEqualTo(ShareReport.Outcome.ARCHIVED);
             });
