@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.starvation.common.LogCapture;
+import dev.starvation.common.LoopbackPorts;
+import dev.starvation.common.RefusingPort;
 import dev.starvation.common.SummaryLine;
 import dev.starvation.kafka.consume.BrokerExtension;
 import dev.starvation.kafka.consume.Fixture;
@@ -13,8 +15,6 @@ import dev.starvation.kafka.consume.KafkaProbe;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -80,10 +80,7 @@ class KafkaDemoCommandTest {
         // 20 records of 300 ms on one worker: the admin port is up for 6 s of work, long enough to be seen on a busy
         // machine (with 4 the consumer could be done before the first answer came back).
         run("produce", "--bootstrap-servers", BROKER.bootstrapServers(), "--topic", topic, "--count", "20");
-        int port;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
+        int port = LoopbackPorts.free();
         URI ready = URI.create("http://127.0.0.1:" + port + "/ready");
         URI health = URI.create("http://127.0.0.1:" + port + "/health");
         java.util.concurrent.CompletableFuture<Integer> exit = java.util.concurrent.CompletableFuture.supplyAsync(
@@ -113,20 +110,19 @@ class KafkaDemoCommandTest {
 
     @Test
     void unreachableBrokerIsReportedOnceTheConnectTimeoutHasPassedInsteadOfRetriedForEver() throws IOException {
-        int closedPort;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            closedPort = s.getLocalPort();
+        try (RefusingPort nobody = RefusingPort.open()) {
+            String address = nobody.address();
+            long start = System.nanoTime();
+            // Bounded so that a client retrying for ever fails the test; how long past the 1 s the JVM takes to start
+            // the client and print the error is the machine's business.
+            int code = assertTimeoutPreemptively(Duration.ofSeconds(15), () -> run("consume", "--bootstrap-servers",
+                    address, "--connect-timeout", "1s", "--mode", "offload"));
+            long tookMs = (System.nanoTime() - start) / 1_000_000;
+            assertThat(code).isEqualTo(1);
+            assertThat(tookMs).as("it waited the connect timeout out before giving up").isGreaterThanOrEqualTo(1_000);
+            assertThat(err.toString()).startsWith("ERROR consume: broker unreachable at " + address
+                    + ": no answer within 1000 ms");
         }
-        String address = "127.0.0.1:" + closedPort;
-        long start = System.nanoTime();
-        // Bounded so that a client retrying for ever fails the test; how long past the 1 s the JVM takes to start the
-        // client and print the error is the machine's business.
-        int code = assertTimeoutPreemptively(Duration.ofSeconds(15), () -> run("consume", "--bootstrap-servers",
-                address, "--connect-timeout", "1s", "--mode", "offload"));
-        long tookMs = (System.nanoTime() - start) / 1_000_000;
-        assertThat(code).isEqualTo(1);
-        assertThat(tookMs).as("it waited the connect timeout out before giving up").isGreaterThanOrEqualTo(1_000);
-        assertThat(err.toString()).startsWith("ERROR consume: broker unreachable at " + address + ": no answer within 1000 ms");
     }
 
     @Test

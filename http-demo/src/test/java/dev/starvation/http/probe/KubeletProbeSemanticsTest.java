@@ -2,6 +2,7 @@ package dev.starvation.http.probe;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.starvation.common.RefusingPort;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -146,13 +147,12 @@ class KubeletProbeSemanticsTest {
 
     @Test
     void refusedConnectionIsAFailureThatSaysTheTargetIsDown() throws Exception {
-        ScriptedHttpServer server = ScriptedHttpServer.start(ScriptedHttpServer.status(200));
-        server.close();
+        try (RefusingPort nobody = RefusingPort.open()) {
+            ProbeOutcome outcome = HttpGetOnce.get(URI.create("http://" + nobody.address() + "/health"), GENEROUS);
 
-        ProbeOutcome outcome = probe(server, "/health", GENEROUS);
-
-        assertThat(outcome.ok()).isFalse();
-        assertThat(outcome.refused()).isTrue();
-        assertThat(outcome.failure()).isEqualTo("connection refused");
+            assertThat(outcome.ok()).isFalse();
+            assertThat(outcome.refused()).isTrue();
+            assertThat(outcome.failure()).isEqualTo("connection refused");
+        }
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.starvation.common.LogCapture;
+import dev.starvation.common.RefusingPort;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -37,10 +38,13 @@ class RestartHoldTest {
             assertThat(log.linesStartingWith("PROBE RESTART")).hasSize(1);
             assertThat(probe.onHold()).isTrue();
 
-            // The old target goes away (refused), a new one answers on the same port: it has restarted.
+            // The old target goes away (refused), a new one answers on the same port: it has restarted. The port is
+            // held while it is refused, so nothing else running beside this test can take it in between.
             first.close();
-            await().atMost(Duration.ofSeconds(10))
-                    .until(() -> !log.linesStartingWith("PROBE HOLD connection refused").isEmpty());
+            try (RefusingPort gone = RefusingPort.on(port)) {
+                await().atMost(Duration.ofSeconds(10))
+                        .until(() -> !log.linesStartingWith("PROBE HOLD connection refused").isEmpty());
+            }
             try (ScriptedHttpServer second = ScriptedHttpServer.startOn(port, ScriptedHttpServer.status(200))) {
                 await().atMost(Duration.ofSeconds(10)).until(() -> log.linesStartingWith("PROBE ok").size() >= 2);
                 assertThat(log.linesStartingWith("PROBE BACK")).hasSize(1);

@@ -5,13 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import dev.starvation.common.Cli;
 import dev.starvation.common.LogCapture;
+import dev.starvation.common.RefusingPort;
 import dev.starvation.common.SummaryLine;
 import dev.starvation.http.HttpDemo;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,11 +22,12 @@ import picocli.CommandLine;
 @EnabledOnOs({OS.LINUX, OS.MAC})
 class SuperviseTest {
 
+    /** Held for the whole test JVM, so that no server started beside these tests can take its port. */
+    private static final RefusingPort NOBODY = RefusingPort.open();
+
     /** A loopback URL where nothing listens: every probe is refused. */
-    static String nobodyListens() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return "http://127.0.0.1:" + s.getLocalPort() + "/health";
-        }
+    static String nobodyListens() {
+        return "http://" + NOBODY.address() + "/health";
     }
 
     /** Runs {@code http-demo ARGS} as the jar would; returns the exit code and what went to stderr. */
