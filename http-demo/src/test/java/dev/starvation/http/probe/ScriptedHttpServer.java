@@ -12,10 +12,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 
 /** A loopback server that answers each request with raw bytes a test scripts, so it can misbehave on purpose. */
 final class ScriptedHttpServer implements AutoCloseable {
@@ -32,6 +34,8 @@ final class ScriptedHttpServer implements AutoCloseable {
     private final List<String> paths = new CopyOnWriteArrayList<>();
     private final List<Long> arrivals = new CopyOnWriteArrayList<>();
     private volatile Script script;
+    /** Open until the accept loop has left: only then is the listening socket really closed (see close()). */
+    private final CountDownLatch acceptLoopEnded = new CountDownLatch(1);
 
     private ScriptedHttpServer(int port, Script script) throws IOException {
         this.script = script;
@@ -61,6 +65,14 @@ final class ScriptedHttpServer implements AutoCloseable {
     }
 
     private void accept() {
+        try {
+            acceptLoop();
+        } finally {
+            acceptLoopEnded.countDown();
+        }
+    }
+
+    private void acceptLoop() {
         while (!listener.isClosed()) {
             try {
                 Socket socket = listener.accept();
@@ -124,7 +136,7 @@ final class ScriptedHttpServer implements AutoCloseable {
         return List.copyOf(arrivals);
     }
 
-    /** Stops listening (new connections are refused) and drops the open ones. */
+    /** Stops listening (new connections are refused, the port can be bound again) and drops the open ones. */
     @Override
     public void close() throws IOException {
         listener.close();
@@ -132,5 +144,15 @@ final class ScriptedHttpServer implements AutoCloseable {
             s.close();
         }
         connections.shutdownNow();
+        // The JDK defers closing a socket that another thread is blocked in accept() on until that thread has left:
+        // until then the port still listens, and binding it fails (RestartHoldTest did so on a busy run).
+        try {
+            if (!acceptLoopEnded.await(10, TimeUnit.SECONDS)) {
+                throw new IOException("the accept loop on port " + listener.getLocalPort() + " did not end in 10 s");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while closing port " + listener.getLocalPort(), e);
+        }
     }
 }
