@@ -8,38 +8,34 @@ import java.net.Socket;
 
 /**
  * A loopback port that refuses every connection for as long as it is held: a socket bound to it that never listens.
- * A port merely closed can be taken at once by any other test's server or broker running beside it (a CI run saw a
- * probe of a "closed" port time out instead of being refused); a bound port cannot be, and the kernel answers a
- * connection to it with a reset, which clients report as "connection refused".
+ * A port merely closed can be taken at once by any other socket running beside the test (servers, brokers, clients);
+ * a bound port cannot be, and the kernel answers a connection to it with a reset, which clients report as
+ * "connection refused".
  */
 public final class RefusingPort implements AutoCloseable {
 
     private final Socket holder = new Socket();
 
-    private RefusingPort(int port, boolean reuse) throws IOException {
-        holder.setReuseAddress(reuse);
-        holder.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+    private RefusingPort(int port, boolean reuse) {
+        try {
+            holder.setReuseAddress(reuse);
+            holder.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not bind loopback port " + port, e);
+        }
     }
 
     /** Binds a port the OS picks; close it to give the port back. */
     public static RefusingPort open() {
-        try {
-            // No SO_REUSEADDR: no other socket, listening or not, may bind the port while it is held.
-            return new RefusingPort(0, false);
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not bind a loopback port", e);
-        }
+        // No SO_REUSEADDR: no other socket, listening or not, may bind the port while it is held.
+        return new RefusingPort(0, false);
     }
 
     /** Binds {@code port}, for a server that went away and must be refused until its successor binds it again. */
     public static RefusingPort on(int port) {
-        try {
-            // SO_REUSEADDR, as the server before it had: its closed connections may still hold the port in
-            // TIME_WAIT, where Linux refuses a plain bind. The OS hands a bound port to no one else.
-            return new RefusingPort(port, true);
-        } catch (IOException e) {
-            throw new UncheckedIOException("could not bind loopback port " + port, e);
-        }
+        // SO_REUSEADDR, as the server before it had: its closed connections may still hold the port in TIME_WAIT,
+        // where Linux refuses a plain bind. The OS hands a bound port to no one else.
+        return new RefusingPort(port, true);
     }
 
     public int port() {

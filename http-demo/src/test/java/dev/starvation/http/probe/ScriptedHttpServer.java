@@ -12,12 +12,14 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /** A loopback server that answers each request with raw bytes a test scripts, so it can misbehave on purpose. */
 final class ScriptedHttpServer implements AutoCloseable {
@@ -34,15 +36,15 @@ final class ScriptedHttpServer implements AutoCloseable {
     private final List<String> paths = new CopyOnWriteArrayList<>();
     private final List<Long> arrivals = new CopyOnWriteArrayList<>();
     private volatile Script script;
-    /** Open until the accept loop has left: only then is the listening socket really closed (see close()). */
-    private final CountDownLatch acceptLoopEnded = new CountDownLatch(1);
+    /** Done once the accept loop has left: only then is the listening socket really closed (see close()). */
+    private final Future<?> acceptLoop;
 
     private ScriptedHttpServer(int port, Script script) throws IOException {
         this.script = script;
         this.listener = new ServerSocket();
         listener.setReuseAddress(true);
         listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-        connections.execute(this::accept);
+        acceptLoop = connections.submit(this::accept);
     }
 
     /** Listens on a free loopback port. */
@@ -65,14 +67,6 @@ final class ScriptedHttpServer implements AutoCloseable {
     }
 
     private void accept() {
-        try {
-            acceptLoop();
-        } finally {
-            acceptLoopEnded.countDown();
-        }
-    }
-
-    private void acceptLoop() {
         while (!listener.isClosed()) {
             try {
                 Socket socket = listener.accept();
@@ -147,9 +141,11 @@ final class ScriptedHttpServer implements AutoCloseable {
         // The JDK defers closing a socket that another thread is blocked in accept() on until that thread has left:
         // until then the port still listens, and binding it fails (RestartHoldTest did so on a busy run).
         try {
-            if (!acceptLoopEnded.await(10, TimeUnit.SECONDS)) {
-                throw new IOException("the accept loop on port " + listener.getLocalPort() + " did not end in 10 s");
-            }
+            acceptLoop.get(10, TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            throw new IOException("the accept loop on port " + listener.getLocalPort() + " did not end in 10 s", e);
+        } catch (ExecutionException e) {
+            throw new IOException("the accept loop on port " + listener.getLocalPort() + " failed", e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while closing port " + listener.getLocalPort(), e);
