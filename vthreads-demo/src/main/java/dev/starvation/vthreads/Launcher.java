@@ -50,11 +50,11 @@ public final class Launcher {
     private static int runOnNewerJdk(int running, String[] args) throws IOException, InterruptedException {
         Path home = Path.of(System.getProperty("java.home"));
         Path dir = Path.of(System.getProperty(JDKS_DIR, String.valueOf(home.getParent())));
-        Optional<Jdk> jdk = newest(dir);
+        Optional<Jdk> jdk = jdkToRunOn(dir);
         if (jdk.isEmpty()) {
             System.err.println("vthreads-demo needs Java " + NEEDED + " or newer (virtual threads), but this is Java "
-                    + running + " (" + home + ") and neither JAVA_HOME nor " + dir + " holds one: run the jar with a JDK "
-                    + NEEDED + "+'s java, or name the directory of your JDKs with -D" + JDKS_DIR + "=DIR");
+                    + running + " (" + home + ") and neither JAVA_HOME nor " + dir + " holds one: run the jar with a"
+                    + " JDK " + NEEDED + "+'s java, or name the directory of your JDKs with -D" + JDKS_DIR + "=DIR");
             return 1;
         }
         System.err.println("vthreads-demo needs Java " + NEEDED + "+, this is Java " + running + ": running it on "
@@ -79,7 +79,7 @@ public final class Launcher {
     }
 
     /** JAVA_HOME if it is 21+, else the newest 21+ JDK directly in {@code dir}. */
-    private static Optional<Jdk> newest(Path dir) throws IOException {
+    private static Optional<Jdk> jdkToRunOn(Path dir) throws IOException {
         String javaHome = System.getenv("JAVA_HOME");
         if (javaHome != null && !javaHome.isBlank()) {
             Optional<Jdk> jdk = jdkAt(Path.of(javaHome)).filter(j -> j.feature() >= NEEDED);

@@ -27,7 +27,7 @@ class LauncherTest {
     @Test
     void java17RunsTheDemoOnTheNewestJdkInstalledBesideIt() throws Exception {
         Path old = olderThan21();
-        Path toolchain = Path.of(System.getProperty("java.home")).toRealPath();
+        Path toolchain = testsJdk();
         Assumptions.assumeTrue(old.toRealPath().getParent().equals(toolchain.getParent()),
                 "the JDK 21+ running the tests (" + toolchain + ") is not installed beside " + old);
 
@@ -41,7 +41,7 @@ class LauncherTest {
     @Test
     void java17RunsTheDemoOnJavaHomeWhenItIsNewEnough() throws Exception {
         Path old = olderThan21();
-        Path toolchain = Path.of(System.getProperty("java.home")).toRealPath();
+        Path toolchain = testsJdk();
 
         Run run = launch(old, toolchain, List.of("-D" + Launcher.JDKS_DIR + "=" + emptyDir()), "--help");
 
@@ -65,7 +65,7 @@ class LauncherTest {
     @Test
     void stoppingTheLauncherStopsTheDemoItStartedOnTheNewerJdk() throws Exception {
         Path old = olderThan21();
-        Path toolchain = Path.of(System.getProperty("java.home")).toRealPath();
+        Path toolchain = testsJdk();
         List<String> command = List.of(old.resolve("bin").resolve("java").toString(), "-cp",
                 System.getProperty("java.class.path"), Launcher.class.getName(), "server", "--port", "0");
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
@@ -96,10 +96,15 @@ class LauncherTest {
 
     @Test
     void java21OrNewerRunsTheDemoThroughTheSameEntryPoint() throws Exception {
-        Run run = launch(Path.of(System.getProperty("java.home")), null, List.of(), "--help");
+        Run run = launch(testsJdk(), null, List.of(), "--help");
 
         assertThat(run.code()).isZero();
         assertThat(run.output()).contains("Usage: vthreads-demo").contains("server").doesNotContain("running it on");
+    }
+
+    /** The JDK 21+ running these tests (the toolchain's), its real path. */
+    private static Path testsJdk() throws IOException {
+        return Path.of(System.getProperty("java.home")).toRealPath();
     }
 
     /** Maven's own java (build.java.home, set by the pom): Java 17 on this project's machines. */
